@@ -1,0 +1,290 @@
+#include "gemm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "thread_pool.h"
+
+namespace contrastive {
+namespace {
+
+// Blocking (floats). KC x NR of B and MR x KC of A stay in L1 across the micro-kernel calls; a
+// packed KC x NC block of B is shared by the threads and sized for L2; each thread packs its own
+// MC x KC block of A.
+constexpr int64_t KC = 256;
+constexpr int64_t NC_MAX = 1024;
+constexpr int64_t MC_MAX = 336;
+
+KernelInfo detect() {
+#if defined(CONTRASTIVE_X64)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return kernel_avx512();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kernel_avx2();
+#endif
+  return kernel_generic();
+}
+
+KernelInfo& current() {
+  static KernelInfo k = detect();
+  return k;
+}
+
+// 64-byte aligned growable scratch buffer, one per thread.
+struct Scratch {
+  float* ptr = nullptr;
+  size_t cap = 0;
+  ~Scratch() { std::free(ptr); }
+  float* get(size_t n) {
+    if (n > cap) {
+      std::free(ptr);
+      size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
+      ptr = static_cast<float*>(std::aligned_alloc(64, bytes));
+      cap = n;
+    }
+    return ptr;
+  }
+};
+thread_local Scratch tl_a, tl_b;
+
+inline float act1(float v, Act act, float alpha, float pw) {
+  switch (act) {
+    case Act::None: return v;
+    case Act::Relu: return v > 0.f ? v : 0.f;
+    case Act::Relu6: return std::min(std::max(v, 0.f), 6.f);
+    case Act::LeakyRelu: return v < 0.f ? alpha * v : v;
+    case Act::Elu: return v >= 0.f ? v : std::expm1(v);
+    case Act::Sigmoid: return 1.f / (1.f + std::exp(-v));
+    case Act::Prelu: return v < 0.f ? pw * v : v;
+  }
+  return v;
+}
+
+}  // namespace
+
+const KernelInfo& active_kernel() { return current(); }
+
+bool set_kernel(const char* name) {
+  std::string n(name);
+  if (n == "generic") { current() = kernel_generic(); return true; }
+#if defined(CONTRASTIVE_X64)
+  __builtin_cpu_init();
+  if (n == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) { current() = kernel_avx2(); return true; }
+  if (n == "avx512" && __builtin_cpu_supports("avx512f")) { current() = kernel_avx512(); return true; }
+#endif
+  return false;
+}
+
+void StridedPackA::pack(int64_t i0, int64_t mc, int64_t p0, int64_t kc, int MR, float* dst) const {
+  for (int64_t ip = 0; ip < mc; ip += MR) {
+    const int64_t rows = std::min<int64_t>(MR, mc - ip);
+    float* d = dst + ip * kc;
+    const float* src = a.data + (i0 + ip) * a.rs + p0 * a.cs;
+    if (a.rs == 1 && rows == MR) {
+      // Column-major A (transposed): MR contiguous rows per k.
+      for (int64_t k = 0; k < kc; ++k) std::memcpy(d + k * MR, src + k * a.cs, MR * sizeof(float));
+      continue;
+    }
+    if (rows < MR) std::memset(d, 0, sizeof(float) * MR * kc);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* s = src + r * a.rs;
+      if (a.cs == 1)
+        for (int64_t k = 0; k < kc; ++k) d[k * MR + r] = s[k];
+      else
+        for (int64_t k = 0; k < kc; ++k) d[k * MR + r] = s[k * a.cs];
+    }
+  }
+}
+
+void StridedPackB::pack(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int NR, float* dst) const {
+  for (int64_t jp = 0; jp < nc; jp += NR) {
+    const int64_t cols = std::min<int64_t>(NR, nc - jp);
+    float* d = dst + jp * kc;
+    const float* src = b.data + p0 * b.rs + (j0 + jp) * b.cs;
+    if (b.cs == 1) {
+      for (int64_t k = 0; k < kc; ++k) {
+        std::memcpy(d + k * NR, src + k * b.rs, cols * sizeof(float));
+        if (cols < NR) std::memset(d + k * NR + cols, 0, (NR - cols) * sizeof(float));
+      }
+    } else {
+      if (cols < NR) std::memset(d, 0, sizeof(float) * NR * kc);
+      for (int64_t c = 0; c < cols; ++c) {
+        const float* s = src + c * b.cs;
+        for (int64_t k = 0; k < kc; ++k) d[k * NR + c] = s[k * b.rs];
+      }
+    }
+  }
+}
+
+void apply_epilogue(int64_t M, int64_t N, float* C, int64_t ldc, const Epilogue& epi, int64_t col0) {
+  if (!epi.bias && epi.act == Act::None) return;
+  for (int64_t i = 0; i < M; ++i) {
+    float* c = C + i * ldc;
+    if (epi.bias) {
+      const float* b = epi.bias + col0;
+      for (int64_t j = 0; j < N; ++j) c[j] += b[j];
+    }
+    switch (epi.act) {
+      case Act::None: break;
+      case Act::Relu: for (int64_t j = 0; j < N; ++j) c[j] = c[j] > 0.f ? c[j] : 0.f; break;
+      default:
+        for (int64_t j = 0; j < N; ++j)
+          c[j] = act1(c[j], epi.act, epi.alpha, epi.prelu ? epi.prelu[col0 + j] : 0.f);
+    }
+  }
+}
+
+namespace {
+
+// One KC x NC block of B is packed (bp) and shared; this computes rows [i0, i0+mc) x columns
+// [j0, j0 + nc) of C against it, for the jr panels [jr0, jr1).
+void macro_kernel(const KernelInfo& kr, int64_t mc, int64_t nc, int64_t kc, const float* ap, const float* bp,
+                  float* C, int64_t ldc, bool accumulate, bool last, const Epilogue& epi, int64_t col0, int64_t jr0,
+                  int64_t jr1) {
+  const int MR = kr.MR, NR = kr.NR;
+  alignas(64) float tile[16 * 64];
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t mr = std::min<int64_t>(MR, mc - ir);
+    const float* a = ap + ir * kc;
+    for (int64_t jr = jr0; jr < jr1; jr += NR) {
+      const int64_t nr = std::min<int64_t>(NR, nc - jr);
+      const float* b = bp + jr * kc;
+      float* c = C + ir * ldc + jr;
+      if (mr == MR && nr == NR) {
+        kr.fn(kc, a, b, c, ldc, accumulate);
+      } else {
+        kr.fn(kc, a, b, tile, NR, 0);
+        for (int64_t r = 0; r < mr; ++r) {
+          float* cr = c + r * ldc;
+          const float* t = tile + r * NR;
+          if (accumulate)
+            for (int64_t q = 0; q < nr; ++q) cr[q] += t[q];
+          else
+            for (int64_t q = 0; q < nr; ++q) cr[q] = t[q];
+        }
+      }
+      if (last) apply_epilogue(mr, nr, c, ldc, epi, col0 + jr);
+    }
+  }
+}
+
+void gemm_serial(int64_t M, int64_t N, int64_t K, const PackA& A, const PackB& B, float* C, int64_t ldc,
+                 bool accumulate, const Epilogue& epi) {
+  const KernelInfo& kr = current();
+  const int64_t MR = kr.MR, NR = kr.NR;
+  const int64_t mc_max = (MC_MAX / MR) * MR;
+  for (int64_t jc = 0; jc < N; jc += NC_MAX) {
+    const int64_t nc = std::min(NC_MAX, N - jc);
+    const int64_t ncp = (nc + NR - 1) / NR * NR;
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t kc = std::min(KC, K - pc);
+      const bool acc = accumulate || pc > 0, last = pc + kc >= K;
+      float* bp = tl_b.get(ncp * kc);
+      B.pack(pc, kc, jc, nc, NR, bp);
+      for (int64_t ic = 0; ic < M; ic += mc_max) {
+        const int64_t mc = std::min(mc_max, M - ic);
+        float* ap = tl_a.get(((mc + MR - 1) / MR) * MR * kc);
+        A.pack(ic, mc, pc, kc, MR, ap);
+        macro_kernel(kr, mc, nc, kc, ap, bp, C + ic * ldc + jc, ldc, acc, last, epi, jc, 0, nc);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void gemm(int64_t M, int64_t N, int64_t K, const PackA& A, const PackB& B, float* C, int64_t ldc, bool accumulate,
+          const Epilogue& epi, bool parallel) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < M; ++i) std::memset(C + i * ldc, 0, N * sizeof(float));
+    apply_epilogue(M, N, C, ldc, epi);
+    return;
+  }
+  const KernelInfo& kr = current();
+  const int64_t MR = kr.MR, NR = kr.NR;
+  const int T = parallel ? num_threads() : 1;
+  const double flops = 2.0 * M * N * K;
+  if (T == 1 || flops < 2e5) {
+    gemm_serial(M, N, K, A, B, C, ldc, accumulate, epi);
+    return;
+  }
+  const int64_t mtiles = (M + MR - 1) / MR, ntiles = (N + NR - 1) / NR;
+  // Small output, long K (e.g. the filter gradient of a convolution): split K over the threads,
+  // each into a private buffer, then sum.
+  if (mtiles * ntiles < 2 * T && K >= 512 * T) {
+    const int64_t parts = T;
+    std::vector<float> partial(static_cast<size_t>((parts - 1) * M * N));
+    parallel_for(parts, [&](int64_t p, int) {
+      int64_t k0 = (K * p / parts) / KC * KC, k1 = p + 1 == parts ? K : (K * (p + 1) / parts) / KC * KC;
+      struct OffsetA : PackA {
+        const PackA& a; int64_t off;
+        OffsetA(const PackA& a_, int64_t o) : a(a_), off(o) {}
+        void pack(int64_t i0, int64_t mc, int64_t p0, int64_t kc, int mr, float* d) const override { a.pack(i0, mc, p0 + off, kc, mr, d); }
+      } oa(A, k0);
+      struct OffsetB : PackB {
+        const PackB& b; int64_t off;
+        OffsetB(const PackB& b_, int64_t o) : b(b_), off(o) {}
+        void pack(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int nr, float* d) const override { b.pack(p0 + off, kc, j0, nc, nr, d); }
+      } ob(B, k0);
+      Epilogue none;
+      if (p == 0)
+        gemm_serial(M, N, k1 - k0, oa, ob, C, ldc, accumulate, none);
+      else
+        gemm_serial(M, N, k1 - k0, oa, ob, partial.data() + (p - 1) * M * N, N, false, none);
+    });
+    for (int64_t p = 1; p < parts; ++p) {
+      const float* s = partial.data() + (p - 1) * M * N;
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += s[i * N + j];
+    }
+    apply_epilogue(M, N, C, ldc, epi);
+    return;
+  }
+
+  // Row blocks: a multiple of T of them so the threads get equal shares.
+  const int64_t mc_max = (MC_MAX / MR) * MR;
+  int64_t mblocks = (M + mc_max - 1) / mc_max;
+  if (mtiles >= T) mblocks = std::min<int64_t>(mtiles, (mblocks + T - 1) / T * T);
+  int64_t mc = ((M + mblocks - 1) / mblocks + MR - 1) / MR * MR;
+  mblocks = (M + mc - 1) / mc;
+  for (int64_t jc = 0; jc < N; jc += NC_MAX) {
+    const int64_t nc = std::min(NC_MAX, N - jc);
+    const int64_t npanels = (nc + NR - 1) / NR;
+    // Column groups when there are too few row blocks to feed every thread.
+    int64_t ngroups = 1;
+    if (mblocks % T != 0 && mblocks < 4 * T) ngroups = std::min<int64_t>(npanels, (2 * T + mblocks - 1) / mblocks);
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t kc = std::min(KC, K - pc);
+      const bool acc = accumulate || pc > 0, last = pc + kc >= K;
+      float* bp = tl_b.get(npanels * NR * kc);
+      const int64_t pchunks = std::min<int64_t>(npanels, 4 * T);
+      parallel_for(pchunks, [&](int64_t t, int) {
+        int64_t p0 = npanels * t / pchunks, p1 = npanels * (t + 1) / pchunks;
+        if (p1 > p0) B.pack(pc, kc, jc + p0 * NR, std::min(nc, p1 * NR) - p0 * NR, NR, bp + p0 * NR * kc);
+      });
+      parallel_for(mblocks * ngroups, [&](int64_t t, int) {
+        const int64_t ib = t / ngroups, g = t % ngroups;
+        const int64_t ic = ib * mc, mcb = std::min(mc, M - ic);
+        if (mcb <= 0) return;
+        const int64_t jr0 = npanels * g / ngroups * NR, jr1 = std::min(nc, npanels * (g + 1) / ngroups * NR);
+        float* ap = tl_a.get(((mcb + MR - 1) / MR) * MR * kc);
+        A.pack(ic, mcb, pc, kc, static_cast<int>(MR), ap);
+        macro_kernel(kr, mcb, nc, kc, ap, bp, C + ic * ldc + jc, ldc, acc, last, epi, jc, jr0, jr1);
+      });
+    }
+  }
+}
+
+void sgemm_strided(int64_t M, int64_t N, int64_t K, Strided A, Strided B, float* C, int64_t ldc, bool accumulate,
+                   const Epilogue& epi, bool parallel) {
+  StridedPackA pa(A);
+  StridedPackB pb(B);
+  gemm(M, N, K, pa, pb, C, ldc, accumulate, epi, parallel);
+}
+
+}  // namespace contrastive

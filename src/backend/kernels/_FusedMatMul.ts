@@ -1,0 +1,31 @@
+/** _FusedMatMul: GEMM with bias and activation applied in the GEMM epilogue, tile by tile. */
+import { _FusedMatMul, type _FusedMatMulAttrs, type _FusedMatMulInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { activationCode, channelVector } from './activation.js';
+import { matMulGeometry } from './BatchMatMul.js';
+import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+
+export function fusedMatMul(args: KernelArgs<_FusedMatMulInputs, _FusedMatMulAttrs>): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const { transposeA, transposeB, activation, leakyreluAlpha } = attrs;
+  const fallback = () => cpuKernel(_FusedMatMul)(args as never) as TensorInfo;
+  if (!allF32(a, b, bias, preluActivationWeights)) return fallback();
+  const g = matMulGeometry(a.shape, b.shape, transposeA, transposeB);
+  const act = activationCode(activation);
+  if (!g || act === null) return fallback();
+  const biasVec = bias ? channelVector(f32(backend, bias), bias.shape, g.N) : null;
+  const preluVec = preluActivationWeights ? channelVector(f32(backend, preluActivationWeights), preluActivationWeights.shape, g.N) : null;
+  if ((bias && !biasVec) || (preluActivationWeights && !preluVec)) return fallback();
+  const out = new Float32Array(sizeOf(g.outShape));
+  native().matmul(
+    f32(backend, a), f32(backend, b), out, g.batchA, g.batchB, g.M, g.N, g.K, transposeA, transposeB,
+    biasVec, act, leakyreluAlpha ?? 0.2, preluVec,
+  );
+  return output(backend, g.outShape, out);
+}
+
+export const fusedMatMulConfig: KernelConfig = {
+  kernelName: _FusedMatMul,
+  backendName: 'native',
+  kernelFunc: fusedMatMul as unknown as KernelFunc,
+};

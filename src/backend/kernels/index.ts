@@ -1,0 +1,9 @@
+/** Every kernel the `native` backend overrides (one kernel per file, as tfjs's backends do). */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './BatchMatMul.js';
+import { fusedMatMulConfig } from './_FusedMatMul.js';
+
+export const nativeKernelConfigs: KernelConfig[] = [
+  batchMatMulConfig,
+  fusedMatMulConfig,
+];

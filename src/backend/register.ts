@@ -1,0 +1,37 @@
+/**
+ * Side effect: registers the `native` backend (priority 3, above cpu's 1, so it is tfjs's default)
+ * with the cpu backend's kernels copied over and the hot ones replaced. Without the addon, nothing
+ * is registered but the cpu backend, with one warning (src/backend/addon.ts).
+ */
+import { copyRegisteredKernels, registerBackend, registerKernel, removeBackend, unregisterKernel, findBackendFactory } from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu'; // registers the cpu backend and its kernels first
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' Node bundle carries and registers
+// all of them (its dist/index.js imports tfjs-core/dist/register_all_gradients).
+import '@tensorflow/tfjs-layers';
+import { addon, warnAddonMissing } from './addon.js';
+import { NativeBackend, QuietCpuBackend } from './native-backend.js';
+import { nativeKernelConfigs } from './kernels/index.js';
+
+export const NATIVE_BACKEND = 'native';
+export const NATIVE_PRIORITY = 3;
+
+function registerNative(): boolean {
+  if (findBackendFactory(NATIVE_BACKEND)) return true; // already registered (module loaded twice)
+  // Keep cpu (the reference and the fallback) but without its "install tfjs-node" hint.
+  removeBackend('cpu');
+  registerBackend('cpu', () => new QuietCpuBackend(), 1);
+  if (!addon) {
+    warnAddonMissing();
+    return false;
+  }
+  registerBackend(NATIVE_BACKEND, () => new NativeBackend(), NATIVE_PRIORITY);
+  copyRegisteredKernels('cpu', NATIVE_BACKEND);
+  for (const config of nativeKernelConfigs) {
+    unregisterKernel(config.kernelName, NATIVE_BACKEND);
+    registerKernel({ ...config, backendName: NATIVE_BACKEND });
+  }
+  return true;
+}
+
+/** True when the `native` backend was registered (the addon loaded). */
+export const nativeRegistered: boolean = registerNative();

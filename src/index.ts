@@ -1,0 +1,6 @@
+/**
+ * contrastive: self-supervised contrastive representation learning for TypeScript.
+ *
+ * Importing the package registers the `native` tfjs backend (C++ addon) as the default backend.
+ */
+export { nativeBackendInfo, setNativeThreads, NATIVE_BACKEND, NativeBackend } from './backend/index.js';
