@@ -1,7 +1,7 @@
 /** BatchMatMul on the addon's packed GEMM (native/src/gemm.cc). */
 import { BatchMatMul, type BatchMatMulAttrs, type BatchMatMulInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ActCode } from '../addon.js';
-import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 /** Shapes of a (batched) matrix product, or null when the batch dims do not broadcast simply. */
 export function matMulGeometry(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean) {
@@ -32,7 +32,7 @@ export function batchMatMul(args: KernelArgs<BatchMatMulInputs, BatchMatMulAttrs
   const { transposeA, transposeB } = attrs;
   const g = allF32(a, b) ? matMulGeometry(a.shape, b.shape, transposeA, transposeB) : null;
   if (!g) return cpuKernel(BatchMatMul)(args as never) as TensorInfo;
-  const out = new Float32Array(sizeOf(g.outShape));
+  const out = alloc(backend, sizeOf(g.outShape)); // every element written by the GEMM (K = 0 included)
   native().matmul(f32(backend, a), f32(backend, b), out, g.batchA, g.batchB, g.M, g.N, g.K, transposeA, transposeB, null, ActCode.None, 0, null);
   return output(backend, g.outShape, out);
 }

@@ -2,7 +2,7 @@
 import { _FusedMatMul, type _FusedMatMulAttrs, type _FusedMatMulInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { activationCode, channelVector } from './activation.js';
 import { matMulGeometry } from './BatchMatMul.js';
-import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 export function fusedMatMul(args: KernelArgs<_FusedMatMulInputs, _FusedMatMulAttrs>): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -16,7 +16,7 @@ export function fusedMatMul(args: KernelArgs<_FusedMatMulInputs, _FusedMatMulAtt
   const biasVec = bias ? channelVector(f32(backend, bias), bias.shape, g.N) : null;
   const preluVec = preluActivationWeights ? channelVector(f32(backend, preluActivationWeights), preluActivationWeights.shape, g.N) : null;
   if ((bias && !biasVec) || (preluActivationWeights && !preluVec)) return fallback();
-  const out = new Float32Array(sizeOf(g.outShape));
+  const out = alloc(backend, sizeOf(g.outShape)); // every element written by the GEMM (K = 0 included)
   native().matmul(
     f32(backend, a), f32(backend, b), out, g.batchA, g.batchB, g.M, g.N, g.K, transposeA, transposeB,
     biasVec, act, leakyreluAlpha ?? 0.2, preluVec,

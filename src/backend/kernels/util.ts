@@ -23,6 +23,16 @@ export function allF32(...ts: (TensorInfo | null | undefined)[]): boolean {
   return ts.every((t) => t == null || t.dtype === 'float32');
 }
 
+/**
+ * A Float32Array of n elements for a kernel's output, recycled when the backend pools buffers:
+ * its contents are arbitrary, so the kernel must write every element (use `new Float32Array(n)`
+ * where it relies on zeros).
+ */
+export function alloc(backend: MathBackendCPU, n: number): Float32Array {
+  const pool = (backend as { pool?: { take(n: number): Float32Array } }).pool;
+  return pool ? pool.take(n) : new Float32Array(n);
+}
+
 /** Wraps a new Float32Array as the backend's output tensor. */
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array): TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', values);
