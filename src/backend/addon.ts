@@ -32,6 +32,13 @@ export interface NativeAddon {
     a: F32, b: F32, out: F32, batchA: number, batchB: number, M: number, N: number, K: number,
     transposeA: boolean, transposeB: boolean, bias: F32 | null, act: ActCode, alpha: number, prelu: F32 | null,
   ): void;
+  /** Training batch norm over rows of x[M, C]: y, and the batch mean and biased variance [C]. */
+  bnTrainForward(x: F32, gamma: F32 | null, beta: F32 | null, M: number, C: number, eps: number, y: F32, mean: F32, variance: F32): void;
+  /** Its gradient: dx, dgamma, dbeta (dmean, dvar: gradients arriving at the mean/variance outputs). */
+  bnTrainBackward(
+    dy: F32, x: F32, mean: F32, variance: F32, gamma: F32 | null, dmean: F32 | null, dvar: F32 | null,
+    M: number, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32,
+  ): void;
   [name: string]: unknown;
 }
 

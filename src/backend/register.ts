@@ -3,7 +3,7 @@
  * with the cpu backend's kernels copied over and the hot ones replaced. Without the addon, nothing
  * is registered but the cpu backend, with one warning (src/backend/addon.ts).
  */
-import { copyRegisteredKernels, registerBackend, registerKernel, removeBackend, unregisterKernel, findBackendFactory } from '@tensorflow/tfjs-core';
+import { copyRegisteredKernels, findBackendFactory, getGradient, getKernel, registerBackend, registerGradient, registerKernel, removeBackend, unregisterKernel } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu'; // registers the cpu backend and its kernels first
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' Node bundle carries and registers
 // all of them (its dist/index.js imports tfjs-core/dist/register_all_gradients).
@@ -11,12 +11,22 @@ import '@tensorflow/tfjs-layers';
 import { addon, warnAddonMissing } from './addon.js';
 import { NativeBackend, QuietCpuBackend } from './native-backend.js';
 import { nativeKernelConfigs } from './kernels/index.js';
+import { batchNormTrainGradConfig, batchNormTrainReferenceKernels } from '../ops/batch-norm-train.js';
 
 export const NATIVE_BACKEND = 'native';
 export const NATIVE_PRIORITY = 3;
 
+/** Our own ops' kernels (plain-loop references) for cpu, and their gradients. */
+function registerCustomOps(): void {
+  for (const config of batchNormTrainReferenceKernels('cpu')) {
+    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
+  }
+  if (!getGradient(batchNormTrainGradConfig.kernelName)) registerGradient(batchNormTrainGradConfig);
+}
+
 function registerNative(): boolean {
   if (findBackendFactory(NATIVE_BACKEND)) return true; // already registered (module loaded twice)
+  registerCustomOps();
   // Keep cpu (the reference and the fallback) but without its "install tfjs-node" hint.
   removeBackend('cpu');
   registerBackend('cpu', () => new QuietCpuBackend(), 1);

@@ -2,8 +2,11 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './BatchMatMul.js';
 import { fusedMatMulConfig } from './_FusedMatMul.js';
+import { batchNormTrainConfig, batchNormTrainGradConfig } from './BatchNormTrain.js';
 
 export const nativeKernelConfigs: KernelConfig[] = [
   batchMatMulConfig,
   fusedMatMulConfig,
+  batchNormTrainConfig,
+  batchNormTrainGradConfig,
 ];
