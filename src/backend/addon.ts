@@ -45,7 +45,8 @@ export interface NativeAddon {
 const here = dirname(fileURLToPath(import.meta.url));
 // dist/backend/ or src/backend/ -> package root.
 const root = join(here, '..', '..');
-const addonPath = join(root, 'native', 'build', 'Release', 'contrastive_native.node');
+/** The built addon; CONTRASTIVE_ADDON_PATH points elsewhere (tests use it to simulate a missing addon). */
+const addonPath = process.env.CONTRASTIVE_ADDON_PATH || join(root, 'native', 'build', 'Release', 'contrastive_native.node');
 
 function load(): { addon: NativeAddon | null; reason: string | null } {
   if (process.env.CONTRASTIVE_BACKEND === 'cpu') return { addon: null, reason: 'CONTRASTIVE_BACKEND=cpu' };
