@@ -19,6 +19,19 @@
 namespace contrastive {
 namespace {
 
+// The pool's one job slot (never freed, reused by every run). Workers enter it through `current_`
+// with a hazard-style count (`active`), so run() returns as soon as every task is done and no
+// worker is inside the job: a worker that is asleep or preempted by the OS never delays the
+// caller. A late worker finds no job (and leaves) or the next one (and helps with it): it touches
+// only `active` before checking that the slot is published, and the slot outlives every worker.
+struct Job {
+  const TaskFn* fn;
+  int64_t ntasks;
+  std::atomic<int64_t> next{0};
+  std::atomic<int64_t> done{0};
+  std::atomic<int> active{0};
+};
+
 class Pool {
  public:
   explicit Pool(int n) : n_(n < 1 ? 1 : n) {
@@ -27,7 +40,7 @@ class Pool {
   ~Pool() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
+      stop_.store(true);
       generation_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
@@ -40,35 +53,47 @@ class Pool {
       for (int64_t t = 0; t < ntasks; ++t) fn(t, 0);
       return;
     }
-    fn_ = &fn;
-    ntasks_ = ntasks;
-    next_.store(0, std::memory_order_relaxed);
-    pending_.store(n_ - 1, std::memory_order_relaxed);
+    if (in_task) {  // nested parallel_for from inside a task: run it on this thread
+      for (int64_t t = 0; t < ntasks; ++t) fn(t, 0);
+      return;
+    }
+    Job& job = slot_;
+    job.fn = &fn;
+    job.ntasks = ntasks;
+    job.next.store(0, std::memory_order_relaxed);
+    job.done.store(0, std::memory_order_relaxed);
+    current_.store(&job, std::memory_order_release);
     {
       std::lock_guard<std::mutex> lock(mu_);
       generation_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
-    work(0);
-    // Wait for the workers to finish their last task (spin: the wait is short).
-    while (pending_.load(std::memory_order_acquire) != 0) CPU_RELAX();
-    fn_ = nullptr;
+    work(job, 0);
+    while (job.done.load(std::memory_order_acquire) != ntasks) CPU_RELAX();
+    current_.store(nullptr, std::memory_order_release);
+    // Workers that entered the job just before it was withdrawn: they take no task (all are
+    // taken) and leave at once.
+    while (job.active.load(std::memory_order_acquire) != 0) CPU_RELAX();
   }
 
  private:
-  void work(int tid) {
+  static void work(Job& job, int tid) {
+    in_task = true;
     for (;;) {
-      int64_t t = next_.fetch_add(1, std::memory_order_relaxed);
-      if (t >= ntasks_) break;
-      (*fn_)(t, tid);
+      const int64_t t = job.next.fetch_add(1, std::memory_order_relaxed);
+      if (t >= job.ntasks) break;
+      (*job.fn)(t, tid);
+      job.done.fetch_add(1, std::memory_order_release);
     }
+    in_task = false;
   }
+  static thread_local bool in_task;
   void loop(int tid) {
     uint64_t seen = 0;
     for (;;) {
       // Spin for a while (tfjs calls kernels back to back), then sleep on the condition variable.
       uint64_t g = generation_.load(std::memory_order_acquire);
-      for (int spin = 0; g == seen && spin < 200000; ++spin) {
+      for (int spin = 0; g == seen && spin < 100000; ++spin) {
         CPU_RELAX();
         g = generation_.load(std::memory_order_acquire);
       }
@@ -78,9 +103,12 @@ class Pool {
         g = generation_.load(std::memory_order_acquire);
       }
       seen = g;
-      if (stop_) return;
-      work(tid);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      if (stop_.load()) return;
+      Job* job = current_.load(std::memory_order_acquire);
+      if (!job) continue;
+      job->active.fetch_add(1, std::memory_order_acq_rel);
+      if (current_.load(std::memory_order_acquire) == job) work(*job, tid);
+      job->active.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
 
@@ -89,12 +117,12 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int64_t> next_{0};
-  std::atomic<int> pending_{0};
-  const TaskFn* fn_ = nullptr;
-  int64_t ntasks_ = 0;
-  bool stop_ = false;
+  Job slot_;
+  std::atomic<Job*> current_{nullptr};
+  std::atomic<bool> stop_{false};
 };
+
+thread_local bool Pool::in_task = false;
 
 int default_threads() {
   if (const char* env = std::getenv("CONTRASTIVE_THREADS")) {
