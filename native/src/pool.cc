@@ -114,6 +114,13 @@ void max_pool_grad_chunk(const float* __restrict x, const float* __restrict dy, 
   int32_t arg[kMaxChunk];
   const float* xb = x + b * g.H * g.W * C + c0;
   float* dxb = dx + b * g.H * g.W * C + c0;
+  // Zero this task's part of dx here rather than all of dx up front: it is then still in cache
+  // when the scatter below adds into it.
+  if (n == C) {
+    std::memset(dxb, 0, sizeof(float) * static_cast<size_t>(g.H * g.W * C));
+  } else {
+    for (int64_t px = 0; px < g.H * g.W; ++px) std::memset(dxb + px * C, 0, sizeof(float) * static_cast<size_t>(n));
+  }
   for (int64_t yr = 0; yr < g.outH; ++yr) {
     int64_t xr0, xr1;
     window(yr, g.sh, g.padTop, g.fh, g.H, xr0, xr1);
@@ -185,13 +192,13 @@ Napi::Value Pool2D(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// maxPoolGrad(x, dy, dx, B, H, W, C, outH, outW, fh, fw, sh, sw, padTop, padLeft); dx is zeroed here.
+// maxPoolGrad(x, dy, dx, B, H, W, C, outH, outW, fh, fw, sh, sw, padTop, padLeft); dx is zeroed here
+// (dx may hold stale data).
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   const float* x = f32(info[0]);
   const float* dy = f32(info[1]);
   float* dx = f32(info[2]);
   const PoolGeom g = geom_from(info, 3);
-  std::memset(dx, 0, sizeof(float) * static_cast<size_t>(g.B * g.H * g.W * g.C));
   // Tasks: (image, channel chunk). Split channels further only when there are few images.
   const int T = num_threads();
   int64_t chunk = std::min<int64_t>(g.C, kMaxChunk);

@@ -4,21 +4,16 @@
 // the like arrive as their smallest form. Two cases remain:
 //   - the innermost axis stays innermost (perm[r-1] == r-1): contiguous row copies;
 //   - otherwise: a 2-D transpose between the output's last axis and the output axis that holds
-//     the input's innermost axis, done in cache-sized tiles (32x32, 8x8 register blocks), for
+//     the input's innermost axis, done in cache-sized tiles (32x32, of 8x8 blocks transposed in AVX registers where the CPU has AVX2), for
 //     every index of the remaining (outer) axes.
 #include <algorithm>
 #include <cstring>
+#if defined(CONTRASTIVE_X64) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "napi_util.h"
 #include "thread_pool.h"
-
-#ifndef CONTRASTIVE_CLONES
-#if defined(CONTRASTIVE_X64) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define CONTRASTIVE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CONTRASTIVE_CLONES
-#endif
-#endif
 
 namespace contrastive {
 namespace {
@@ -49,17 +44,46 @@ struct Outer {
 };
 
 // out[i * ldo + j] = in[i + j * ldi] for i < ni, j < nj (a tile of an out = in^T transpose).
-CONTRASTIVE_CLONES
-void tile_transpose(const float* __restrict in, float* __restrict out, int64_t ni, int64_t nj, int64_t ldi, int64_t ldo) {
-  if (ni == 8 && nj == 8) {
-    // Fixed-size block: the compiler keeps it in registers.
-    for (int64_t i = 0; i < 8; ++i)
-      for (int64_t j = 0; j < 8; ++j) out[i * ldo + j] = in[i + j * ldi];
-    return;
-  }
+void tile_scalar(const float* __restrict in, float* __restrict out, int64_t ni, int64_t nj, int64_t ldi, int64_t ldo) {
   for (int64_t i = 0; i < ni; ++i)
     for (int64_t j = 0; j < nj; ++j) out[i * ldo + j] = in[i + j * ldi];
 }
+
+#if defined(CONTRASTIVE_X64) && defined(__GNUC__)
+// Full 8x8 block in AVX registers: 8 row loads, unpack/shuffle/permute, 8 row stores.
+__attribute__((target("avx2"))) void block8_avx2(const float* in, float* out, int64_t ldi, int64_t ldo) {
+  __m256 r0 = _mm256_loadu_ps(in), r1 = _mm256_loadu_ps(in + ldi), r2 = _mm256_loadu_ps(in + 2 * ldi),
+         r3 = _mm256_loadu_ps(in + 3 * ldi), r4 = _mm256_loadu_ps(in + 4 * ldi), r5 = _mm256_loadu_ps(in + 5 * ldi),
+         r6 = _mm256_loadu_ps(in + 6 * ldi), r7 = _mm256_loadu_ps(in + 7 * ldi);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+         t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+         t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2)),
+         u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)),
+         u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2)),
+         u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  _mm256_storeu_ps(out, _mm256_permute2f128_ps(u0, u4, 0x20));
+  _mm256_storeu_ps(out + ldo, _mm256_permute2f128_ps(u1, u5, 0x20));
+  _mm256_storeu_ps(out + 2 * ldo, _mm256_permute2f128_ps(u2, u6, 0x20));
+  _mm256_storeu_ps(out + 3 * ldo, _mm256_permute2f128_ps(u3, u7, 0x20));
+  _mm256_storeu_ps(out + 4 * ldo, _mm256_permute2f128_ps(u0, u4, 0x31));
+  _mm256_storeu_ps(out + 5 * ldo, _mm256_permute2f128_ps(u1, u5, 0x31));
+  _mm256_storeu_ps(out + 6 * ldo, _mm256_permute2f128_ps(u2, u6, 0x31));
+  _mm256_storeu_ps(out + 7 * ldo, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+#endif
+
+void block8_scalar(const float* in, float* out, int64_t ldi, int64_t ldo) { tile_scalar(in, out, 8, 8, ldi, ldo); }
+
+using Block8 = void (*)(const float*, float*, int64_t, int64_t);
+Block8 pick_block8() {
+#if defined(CONTRASTIVE_X64) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return block8_avx2;
+#endif
+  return block8_scalar;
+}
+const Block8 block8 = pick_block8();
 
 // Transposes an ni x nj block (out[i * ldo + j] = in[i + j * ldi]) in kTile tiles of 8x8 blocks.
 void block_transpose(const float* in, float* out, int64_t ni, int64_t nj, int64_t ldi, int64_t ldo) {
@@ -70,7 +94,9 @@ void block_transpose(const float* in, float* out, int64_t ni, int64_t nj, int64_
       for (int64_t i1 = 0; i1 < ti; i1 += 8) {
         for (int64_t j1 = 0; j1 < tj; j1 += 8) {
           const int64_t i = i0 + i1, j = j0 + j1;
-          tile_transpose(in + i + j * ldi, out + i * ldo + j, std::min<int64_t>(8, ti - i1), std::min<int64_t>(8, tj - j1), ldi, ldo);
+          const int64_t bi = std::min<int64_t>(8, ti - i1), bj = std::min<int64_t>(8, tj - j1);
+          if (bi == 8 && bj == 8) block8(in + i + j * ldi, out + i * ldo + j, ldi, ldo);
+          else tile_scalar(in + i + j * ldi, out + i * ldo + j, bi, bj, ldi, ldo);
         }
       }
     }
