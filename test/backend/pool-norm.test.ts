@@ -105,6 +105,10 @@ describe('MaxPool / AvgPool and gradients parity', () => {
       poolTol,
     );
   });
+  it('empty batch and empty channels', () => {
+    poolParity([0, 7, 5, 3], poolCases[1], false);
+    poolParity([2, 7, 5, 0], poolCases[0], false);
+  });
   it('int32 input falls back to cpu', () => {
     expectParity([{ shape: [1, 4, 4, 2], dtype: 'int32', lo: -5, hi: 5 }], (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'));
   });
