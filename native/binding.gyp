@@ -28,7 +28,8 @@
         "src/reduce.cc",
         "src/pool.cc",
         "src/norm.cc",
-        "src/batch_norm.cc"
+        "src/batch_norm.cc",
+        "src/transpose.cc"
       ],
       "conditions": [
         ["target_arch=='x64'", {

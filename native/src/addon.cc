@@ -34,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_pool(env, exports);
   init_norm(env, exports);
   init_batch_norm(env, exports);
+  init_transpose(env, exports);
   return exports;
 }
 

@@ -39,6 +39,30 @@ export interface NativeAddon {
     dy: F32, x: F32, mean: F32, variance: F32, gamma: F32 | null, dmean: F32 | null, dvar: F32 | null,
     M: number, C: number, eps: number, dx: F32, dgamma: F32, dbeta: F32,
   ): void;
+  /**
+   * 2-D max (isMax) or average pooling, NHWC: x [B, H, W, C] -> y [B, outH, outW, C]; windows clipped
+   * to the image (padding never counts).
+   */
+  pool2d(
+    x: F32, y: F32, isMax: boolean, B: number, H: number, W: number, C: number, outH: number, outW: number,
+    fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number,
+  ): void;
+  /** dx [B, H, W, C] of maxPool: each dy goes to its window's first strict max (cpu's tie rule). */
+  maxPoolGrad(
+    x: F32, dy: F32, dx: F32, B: number, H: number, W: number, C: number, outH: number, outW: number,
+    fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number,
+  ): void;
+  /** dx [B, H, W, C] of avgPool: sum of the covering windows' dy, times 1 / (fh * fw) (cpu's rule). */
+  avgPoolGrad(
+    dy: F32, dx: F32, B: number, H: number, W: number, C: number, outH: number, outW: number,
+    fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number,
+  ): void;
+  /** out = offset + (x - mean) * scale / sqrt(variance + eps), parameters [C] along x's last axis. */
+  batchNorm(x: F32, out: F32, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, C: number, eps: number): void;
+  /** Row-wise softmax of x [rows, n] into out. */
+  softmax(x: F32, out: F32, rows: number, n: number): void;
+  /** out = x transposed by perm (rank <= 6); shape is x's shape. */
+  transpose(x: F32, out: F32, shape: Int32Array, perm: Int32Array): void;
   [name: string]: unknown;
 }
 
