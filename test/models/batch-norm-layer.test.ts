@@ -45,7 +45,7 @@ describe('BatchNorm layer', () => {
     const data = randomArray(8 * 3, 7, 0, 4);
     const x = tf.tensor2d(data, [8, 3]);
     const layer = new BatchNorm({ momentum: 0.1 });
-    tf.tidy(() => layer.apply(x, { training: true }));
+    tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor);
     const [, , rm, rv] = layer.getWeights().map((t) => t.dataSync());
     for (let c = 0; c < 3; c++) {
       const col = Array.from({ length: 8 }, (_, i) => data[i * 3 + c]);
