@@ -72,7 +72,7 @@ export function expectParity(
     const r = ref.values[o], g = got.values[o];
     let worst = 0, at = -1;
     for (let i = 0; i < r.length; i++) {
-      if (Number.isNaN(r[i]) && Number.isNaN(g[i])) continue;
+      if (r[i] === g[i] || (Number.isNaN(r[i]) && Number.isNaN(g[i]))) continue; // equal, also +-Infinity
       const excess = Math.abs(g[i] - r[i]) - (atol + rtol * Math.abs(r[i]));
       if (!(excess <= worst)) { worst = excess; at = i; }
     }
