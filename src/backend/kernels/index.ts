@@ -5,6 +5,7 @@ import { fusedMatMulConfig } from './_FusedMatMul.js';
 import { absConfig } from './Abs.js';
 import { addConfig } from './Add.js';
 import { addNConfig } from './AddN.js';
+import { argMaxConfig } from './ArgMax.js';
 import { clipByValueConfig } from './ClipByValue.js';
 import { eluConfig } from './Elu.js';
 import { eluGradConfig } from './EluGrad.js';
@@ -12,7 +13,10 @@ import { expConfig } from './Exp.js';
 import { leakyReluConfig } from './LeakyRelu.js';
 import { logConfig } from './Log.js';
 import { log1pConfig } from './Log1p.js';
+import { maxConfig } from './Max.js';
 import { maximumConfig } from './Maximum.js';
+import { meanConfig } from './Mean.js';
+import { minConfig } from './Min.js';
 import { minimumConfig } from './Minimum.js';
 import { multiplyConfig } from './Multiply.js';
 import { negConfig } from './Neg.js';
@@ -29,6 +33,7 @@ import { squareConfig } from './Square.js';
 import { squaredDifferenceConfig } from './SquaredDifference.js';
 import { stepConfig } from './Step.js';
 import { subConfig } from './Sub.js';
+import { sumConfig } from './Sum.js';
 import { tanhConfig } from './Tanh.js';
 
 export const nativeKernelConfigs: KernelConfig[] = [
@@ -37,6 +42,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   absConfig,
   addConfig,
   addNConfig,
+  argMaxConfig,
   clipByValueConfig,
   eluConfig,
   eluGradConfig,
@@ -44,7 +50,10 @@ export const nativeKernelConfigs: KernelConfig[] = [
   leakyReluConfig,
   logConfig,
   log1pConfig,
+  maxConfig,
   maximumConfig,
+  meanConfig,
+  minConfig,
   minimumConfig,
   multiplyConfig,
   negConfig,
@@ -61,5 +70,6 @@ export const nativeKernelConfigs: KernelConfig[] = [
   squaredDifferenceConfig,
   stepConfig,
   subConfig,
+  sumConfig,
   tanhConfig,
 ];
