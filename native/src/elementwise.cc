@@ -148,14 +148,20 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int rank = static_cast<int>(shapeArr.Length());
   if (op < 0 || op >= kNumBinary || rank < 1 || rank > kMaxRank) return info.Env().Undefined();
   int64_t shape[kMaxRank], as[kMaxRank], bs[kMaxRank];
-  int64_t total = 1;
+  int64_t total = 1, alast = 0, blast = 0;  // alast, blast: offsets of the last elements read
   for (int d = 0; d < rank; ++d) {
     shape[d] = num(shapeArr.Get(d));
     as[d] = num(asArr.Get(d));
     bs[d] = num(bsArr.Get(d));
+    if (shape[d] < 1 || as[d] < 0 || bs[d] < 0) return info.Env().Undefined();
     total *= shape[d];
+    alast += (shape[d] - 1) * as[d];
+    blast += (shape[d] - 1) * bs[d];
   }
-  if (total <= 0 || static_cast<size_t>(total) > f32_len(info[3])) return info.Env().Undefined();
+  if (static_cast<size_t>(total) > f32_len(info[3]) || static_cast<size_t>(alast) >= f32_len(info[1]) ||
+      static_cast<size_t>(blast) >= f32_len(info[2])) {
+    return info.Env().Undefined();
+  }
   const int inner = rank - 1;
   const int64_t L = shape[inner];
   const int sa = as[inner] != 0, sb = bs[inner] != 0;
