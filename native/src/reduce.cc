@@ -27,10 +27,14 @@ constexpr int64_t kColBlock = 256;       // columns reduced together (accumulato
 
 enum ReduceOp : int { kSum = 0, kMean, kMax, kMin };
 
-// ---- contiguous rows -------------------------------------------------------------------------
+// ---- contiguous rows: out[a] = reduce x[a * R .. a * R + R) for a < rows ------------------------
 
-CONTRASTIVE_CLONES
-double sum_contig(const float* __restrict x, int64_t n) {
+// Rows shorter than this are reduced kRowBlock at a time, one independent accumulator per row
+// (a per-row vector reduction would cost more in setup than in adds).
+constexpr int64_t kShortRow = 64;
+constexpr int kRowBlock = 16;
+
+CONTRASTIVE_INLINE double sum_contig(const float* __restrict x, int64_t n) {
   constexpr int W = 32;  // independent double lanes: hides the add latency, vectorizes by 8 or 4
   double acc[W] = {0};
   int64_t i = 0;
@@ -43,27 +47,62 @@ double sum_contig(const float* __restrict x, int64_t n) {
   return s;
 }
 
+CONTRASTIVE_CLONES
+void sum_rows(const float* __restrict x, int64_t rows, int64_t R, double* __restrict out) {
+  int64_t a = 0;
+  if (R < kShortRow) {
+    for (; a + kRowBlock <= rows; a += kRowBlock) {
+      const float* __restrict xa = x + a * R;
+      double s[kRowBlock] = {0};
+      for (int64_t j = 0; j < R; ++j)
+        for (int k = 0; k < kRowBlock; ++k) s[k] += static_cast<double>(xa[k * R + j]);
+      for (int k = 0; k < kRowBlock; ++k) out[a + k] = s[k];
+    }
+  }
+  for (; a < rows; ++a) out[a] = sum_contig(x + a * R, R);
+}
+
 // m <- v when v is larger (smaller) or NaN: once NaN, the running value stays NaN.
 CONTRASTIVE_INLINE float take_max(float m, float v) { return (v > m || v != v) ? v : m; }
 CONTRASTIVE_INLINE float take_min(float m, float v) { return (v < m || v != v) ? v : m; }
 
-CONTRASTIVE_CLONES
-float minmax_contig(const float* __restrict x, int64_t n, int is_min) {
+template <bool kMin>
+CONTRASTIVE_INLINE float take(float m, float v) { return kMin ? take_min(m, v) : take_max(m, v); }
+
+template <bool kMin>
+CONTRASTIVE_INLINE float minmax_contig(const float* __restrict x, int64_t n) {
   constexpr int W = 32;
   float acc[W];
   for (int k = 0; k < W; ++k) acc[k] = x[0];
   int64_t i = 0;
-  if (is_min) {
-    for (; i + W <= n; i += W)
-      for (int k = 0; k < W; ++k) acc[k] = take_min(acc[k], x[i + k]);
-  } else {
-    for (; i + W <= n; i += W)
-      for (int k = 0; k < W; ++k) acc[k] = take_max(acc[k], x[i + k]);
-  }
+  for (; i + W <= n; i += W)
+    for (int k = 0; k < W; ++k) acc[k] = take<kMin>(acc[k], x[i + k]);
   float m = acc[0];
-  for (int k = 1; k < W; ++k) m = is_min ? take_min(m, acc[k]) : take_max(m, acc[k]);
-  for (; i < n; ++i) m = is_min ? take_min(m, x[i]) : take_max(m, x[i]);
+  for (int k = 1; k < W; ++k) m = take<kMin>(m, acc[k]);
+  for (; i < n; ++i) m = take<kMin>(m, x[i]);
   return m;
+}
+
+template <bool kMin>
+CONTRASTIVE_INLINE void minmax_rows_impl(const float* __restrict x, int64_t rows, int64_t R, float* __restrict out) {
+  int64_t a = 0;
+  if (R < kShortRow) {
+    for (; a + kRowBlock <= rows; a += kRowBlock) {
+      const float* __restrict xa = x + a * R;
+      float m[kRowBlock];
+      for (int k = 0; k < kRowBlock; ++k) m[k] = xa[k * R];
+      for (int64_t j = 1; j < R; ++j)
+        for (int k = 0; k < kRowBlock; ++k) m[k] = take<kMin>(m[k], xa[k * R + j]);
+      for (int k = 0; k < kRowBlock; ++k) out[a + k] = m[k];
+    }
+  }
+  for (; a < rows; ++a) out[a] = minmax_contig<kMin>(x + a * R, R);
+}
+
+CONTRASTIVE_CLONES
+void minmax_rows(const float* __restrict x, int64_t rows, int64_t R, float* __restrict out, int is_min) {
+  if (is_min) minmax_rows_impl<true>(x, rows, R, out);
+  else minmax_rows_impl<false>(x, rows, R, out);
 }
 
 // ---- column blocks: acc[j] (op)= x[r * stride + j] for r < rows, j < len --------------------
@@ -112,7 +151,7 @@ void argmax_cols(const float* __restrict x, int64_t rows, int64_t stride, int64_
 struct SumOps {
   using Acc = double;
   double scale;  // 1 for sum, 1 / R for mean
-  double row(const float* x, int64_t n) const { return sum_contig(x, n); }
+  void rows(const float* x, int64_t count, int64_t R, double* acc) const { sum_rows(x, count, R, acc); }
   void cols(const float* x, int64_t rows, int64_t stride, int64_t len, double* acc) const {
     std::fill(acc, acc + len, 0.0);
     sum_cols(x, rows, stride, len, acc);
@@ -124,7 +163,7 @@ struct SumOps {
 struct MinMaxOps {
   using Acc = float;
   int is_min;
-  float row(const float* x, int64_t n) const { return minmax_contig(x, n, is_min); }
+  void rows(const float* x, int64_t count, int64_t R, float* acc) const { minmax_rows(x, count, R, acc, is_min); }
   void cols(const float* x, int64_t rows, int64_t stride, int64_t len, float* acc) const {
     std::copy(x, x + len, acc);  // rows >= 1
     minmax_cols(x + stride, rows - 1, stride, len, acc, is_min);
@@ -149,7 +188,7 @@ void reduce_abr(const float* x, float* out, int64_t A, int64_t R, int64_t B, con
     const int64_t a = it / nb, j0 = (it % nb) * kColBlock;
     const float* base = x + (a * R + r0) * B + j0;
     if (B == 1) {
-      acc[0] = ops.row(base, r1 - r0);
+      ops.rows(base, 1, r1 - r0, acc);
       return 1;
     }
     const int64_t len = std::min(kColBlock, B - j0);
@@ -157,6 +196,19 @@ void reduce_abr(const float* x, float* out, int64_t A, int64_t R, int64_t B, con
     return len;
   };
   auto out_at = [&](int64_t it) { return (it / nb) * B + (it % nb) * kColBlock; };
+  if (rsplit == 1 && B == 1) {
+    // Rows: batches of kColBlock rows reduced by one call, then finished.
+    const int64_t grain = T == 1 ? A : std::max<int64_t>(1, kParallelMin / 2 / R);
+    parallel_range(A, grain, [&](int64_t a0, int64_t a1, int) {
+      Acc acc[kColBlock];
+      for (int64_t a = a0; a < a1; a += kColBlock) {
+        const int64_t n = std::min(kColBlock, a1 - a);
+        ops.rows(x + a * R, n, R, acc);
+        for (int64_t i = 0; i < n; ++i) out[a + i] = ops.finish(acc[i]);
+      }
+    });
+    return;
+  }
   if (rsplit == 1) {
     const int64_t per_item = R * std::min(B, kColBlock);
     const int64_t grain = T == 1 ? items : std::max<int64_t>(1, kParallelMin / 2 / std::max<int64_t>(1, per_item));

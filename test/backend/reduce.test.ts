@@ -130,6 +130,17 @@ describe('precision and special values', () => {
     for (let o = 0; o < ref.values.length; o++) expect(Array.from(got.values[o]), `output ${o}`).toEqual(Array.from(ref.values[o]));
     expect(Array.from(got.values[4])).toEqual([1, 1, 0]);
   });
+  it('NaN and ties in short rows (reduced 16 rows at a time) and long rows', () => {
+    for (const [rows, cols] of [[40, 5], [3, 300], [300, 3]]) {
+      // Small integers: many ties; NaN at the start of some rows and inside others.
+      const data = new Float32Array(rows * cols).map((_, i) => (i * 7919) % 5);
+      for (let i = 0; i < data.length; i += 37) data[i] = NaN;
+      const specs = [{ shape: [rows, cols] }];
+      const f = (x: tf.Tensor) => [tf.max(x, 1), tf.min(x, 1), tf.max(x, 0), tf.min(x, 0), tf.argMax(x, 1), tf.argMax(x, 0)];
+      const ref = runOn('cpu', specs, [data], f), got = runOn('native', specs, [data], f);
+      for (let o = 0; o < ref.values.length; o++) expect(Array.from(got.values[o]), `[${rows}, ${cols}] output ${o}`).toEqual(Array.from(ref.values[o]));
+    }
+  });
   it('infinities', () => {
     const data = new Float32Array([Infinity, 1, -Infinity, 2, -Infinity, -Infinity, 3, 4]);
     const f = (x: tf.Tensor) => [tf.max(x, 1), tf.min(x, 1), tf.sum(x, 0), tf.argMax(x, 1), tf.argMax(x, 0)];
