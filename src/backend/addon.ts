@@ -19,6 +19,22 @@ export const enum ActCode {
   Prelu = 6,
 }
 
+/** Unary op codes shared with native/src/elementwise.cc (enum UnaryOp). */
+export const enum UnaryOp {
+  Relu = 0, Relu6, Elu, Sigmoid, Exp, Log, Log1p, Sqrt, Rsqrt, Square, Neg, Abs, Tanh,
+  Step, LeakyRelu, Reciprocal, Softplus, ClipByValue,
+}
+
+/** Binary op codes shared with native/src/elementwise.cc (enum BinaryOp). */
+export const enum BinaryOp {
+  Add = 0, Sub, Mul, Div, Maximum, Minimum, SquaredDifference, Prelu, EluGrad,
+}
+
+/** Reduction codes shared with native/src/reduce.cc (enum ReduceOp). */
+export const enum ReduceOp {
+  Sum = 0, Mean, Max, Min,
+}
+
 type F32 = Float32Array;
 
 /** The raw-buffer functions the addon exports. Inputs are never written; outputs are preallocated. */
@@ -63,6 +79,19 @@ export interface NativeAddon {
   softmax(x: F32, out: F32, rows: number, n: number): void;
   /** out = x transposed by perm (rank <= 6); shape is x's shape. */
   transpose(x: F32, out: F32, shape: Int32Array, perm: Int32Array): void;
+  /** out[i] = op(x[i]); p0: Step / LeakyRelu alpha or ClipByValue min, p1: ClipByValue max. */
+  unary(op: UnaryOp, x: F32, out: F32, p0: number, p1: number): void;
+  /**
+   * out = op(a, b) over a broadcast collapsed to rank 1..6: shape = output dims, strides in
+   * elements (0 = broadcast); the innermost stride pair is (1, 1), (1, 0) or (0, 1).
+   */
+  binary(op: BinaryOp, a: F32, b: F32, out: F32, shape: number[], aStrides: number[], bStrides: number[]): void;
+  /** out = xs[0] + xs[1] + ..., in that order; every xs[i] has out's length. */
+  addN(xs: F32[], out: F32): void;
+  /** x viewed as [A, R, B] -> out[A, B] reduced over R (R >= 1); sum and mean accumulate in double. */
+  reduce(op: ReduceOp, x: F32, out: F32, A: number, R: number, B: number): void;
+  /** x viewed as [A, R, B] -> out[A, B] = first index of the maximum over R (R >= 1). */
+  argMax(x: F32, out: Int32Array, A: number, R: number, B: number): void;
   [name: string]: unknown;
 }
 

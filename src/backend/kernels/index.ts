@@ -10,6 +10,39 @@ import { maxPoolConfig } from './MaxPool.js';
 import { maxPoolGradConfig } from './MaxPoolGrad.js';
 import { softmaxConfig } from './Softmax.js';
 import { transposeConfig } from './Transpose.js';
+import { absConfig } from './Abs.js';
+import { addConfig } from './Add.js';
+import { addNConfig } from './AddN.js';
+import { argMaxConfig } from './ArgMax.js';
+import { clipByValueConfig } from './ClipByValue.js';
+import { eluConfig } from './Elu.js';
+import { eluGradConfig } from './EluGrad.js';
+import { expConfig } from './Exp.js';
+import { leakyReluConfig } from './LeakyRelu.js';
+import { logConfig } from './Log.js';
+import { log1pConfig } from './Log1p.js';
+import { maxConfig } from './Max.js';
+import { maximumConfig } from './Maximum.js';
+import { meanConfig } from './Mean.js';
+import { minConfig } from './Min.js';
+import { minimumConfig } from './Minimum.js';
+import { multiplyConfig } from './Multiply.js';
+import { negConfig } from './Neg.js';
+import { preluConfig } from './Prelu.js';
+import { realDivConfig } from './RealDiv.js';
+import { reciprocalConfig } from './Reciprocal.js';
+import { reluConfig } from './Relu.js';
+import { relu6Config } from './Relu6.js';
+import { rsqrtConfig } from './Rsqrt.js';
+import { sigmoidConfig } from './Sigmoid.js';
+import { softplusConfig } from './Softplus.js';
+import { sqrtConfig } from './Sqrt.js';
+import { squareConfig } from './Square.js';
+import { squaredDifferenceConfig } from './SquaredDifference.js';
+import { stepConfig } from './Step.js';
+import { subConfig } from './Sub.js';
+import { sumConfig } from './Sum.js';
+import { tanhConfig } from './Tanh.js';
 
 export const nativeKernelConfigs: KernelConfig[] = [
   batchMatMulConfig,
@@ -23,4 +56,37 @@ export const nativeKernelConfigs: KernelConfig[] = [
   fusedBatchNormConfig,
   softmaxConfig,
   transposeConfig,
+  absConfig,
+  addConfig,
+  addNConfig,
+  argMaxConfig,
+  clipByValueConfig,
+  eluConfig,
+  eluGradConfig,
+  expConfig,
+  leakyReluConfig,
+  logConfig,
+  log1pConfig,
+  maxConfig,
+  maximumConfig,
+  meanConfig,
+  minConfig,
+  minimumConfig,
+  multiplyConfig,
+  negConfig,
+  preluConfig,
+  realDivConfig,
+  reciprocalConfig,
+  reluConfig,
+  relu6Config,
+  rsqrtConfig,
+  sigmoidConfig,
+  softplusConfig,
+  sqrtConfig,
+  squareConfig,
+  squaredDifferenceConfig,
+  stepConfig,
+  subConfig,
+  sumConfig,
+  tanhConfig,
 ];

@@ -13,9 +13,14 @@ export function native(): NativeAddon {
   return addon;
 }
 
-/** The Float32Array behind a float32 tensor (never write into it: Reshape shares buffers). */
+/**
+ * The Float32Array behind a float32 tensor (never write into it: Reshape shares buffers). The cpu
+ * backend's Cast from int32 or bool to float32 keeps the Int32Array / Uint8Array under the new
+ * dtype: those come back as a float copy.
+ */
 export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  return backend.data.get(t.dataId).values as Float32Array;
+  const values = backend.data.get(t.dataId).values;
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
 /** True when every given tensor is float32 (the native kernels' only dtype). */

@@ -1,0 +1,6 @@
+/** Maximum: max(a, b), NaN if either is NaN with broadcasting; float32 on the addon, other dtypes on cpu. */
+import { Maximum } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../addon.js';
+import { binaryKernel } from './elementwise.js';
+
+export const maximumConfig = binaryKernel(Maximum, BinaryOp.Maximum);

@@ -1,0 +1,6 @@
+/** RealDiv: a / b with broadcasting; float32 on the addon, other dtypes on cpu. */
+import { RealDiv } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../addon.js';
+import { binaryKernel } from './elementwise.js';
+
+export const realDivConfig = binaryKernel(RealDiv, BinaryOp.Div);

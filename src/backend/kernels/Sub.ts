@@ -1,0 +1,6 @@
+/** Sub: a - b with broadcasting; float32 on the addon, other dtypes on cpu. */
+import { Sub } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../addon.js';
+import { binaryKernel } from './elementwise.js';
+
+export const subConfig = binaryKernel(Sub, BinaryOp.Sub);
