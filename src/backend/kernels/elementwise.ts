@@ -5,7 +5,7 @@
  */
 import { backend_util, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BinaryOp, UnaryOp } from '../addon.js';
-import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 /** Most dims the addon's broadcast walker handles after collapsing. */
 const MAX_RANK = 6;
@@ -54,7 +54,7 @@ export function unaryKernel(
   const kernelFunc = (args: KernelArgs<{ x: TensorInfo }>): TensorInfo => {
     const { inputs: { x }, backend, attrs } = args;
     if (!allF32(x)) return cpuKernel(kernelName)(args as never) as TensorInfo;
-    const out = new Float32Array(sizeOf(x.shape));
+    const out = alloc(backend, sizeOf(x.shape)); // every element written
     if (out.length > 0) {
       const [p0, p1] = params(attrs);
       native().unary(op, f32(backend, x), out, p0, p1);
@@ -74,7 +74,7 @@ export function binaryKernel(kernelName: string, op: BinaryOp, inputNames: [stri
     const a = inputs[inputNames[0]], b = inputs[inputNames[1]];
     const g = allF32(a, b) ? broadcastGeometry(a.shape, b.shape) : null;
     if (!g) return cpuKernel(kernelName)(args as never) as TensorInfo;
-    const out = new Float32Array(sizeOf(g.outShape));
+    const out = alloc(backend, sizeOf(g.outShape)); // every element written
     if (out.length > 0) native().binary(op, f32(backend, a), f32(backend, b), out, g.shape, g.aStrides, g.bStrides);
     return output(backend, g.outShape, out);
   };

@@ -10,7 +10,7 @@
 import { backend_util, getKernel, Transpose, util, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { ReduceOp } from '../addon.js';
-import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 /** The [A, R, B] view of x reduced over R, after transposing by `perm` when it is not null. */
 export interface ReducePlan {
@@ -72,7 +72,7 @@ export function reduceKernel(
   const axes = util.parseAxisParam(axis ?? x.shape.map((_, i) => i), x.shape);
   const [outShape, reduceShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
   if (!allF32(x) || sizeOf(reduceShape) === 0) return cpuKernel(kernelName)(args as never) as TensorInfo;
-  const out = new Float32Array(sizeOf(outShape));
+  const out = alloc(backend, sizeOf(outShape)); // every element written (R >= 1)
   withPlan(backend, x, axes, (values, { A, R, B }) => native().reduce(op, values, out, A, R, B));
   return output(backend, keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, out);
 }
