@@ -1,0 +1,30 @@
+// Geometry of a 2-D convolution in NHWC, shared by conv.cc and depthwise.cc. TypeScript computes it
+// with tfjs's backend_util.computeConv2DInfo and passes it as an Int32Array (see readGeom order).
+#pragma once
+#include <cstdint>
+
+#include "napi_util.h"
+
+namespace contrastive {
+
+// x [B, H, W, C], y [B, OH, OW, O]; filter FH x FW; strides sh, sw; dilations dh, dw; padding
+// top pt and left pl (bottom and right follow from the output size). Output pixel (oh, ow) reads
+// input (oh*sh - pt + fh*dh, ow*sw - pl + fw*dw); outside the image counts as 0.
+struct ConvGeom {
+  int64_t B = 0, H = 0, W = 0, C = 0, OH = 0, OW = 0, O = 0, FH = 0, FW = 0;
+  int64_t sh = 1, sw = 1, dh = 1, dw = 1, pt = 0, pl = 0;
+};
+
+// geom: Int32Array [B, H, W, C, OH, OW, O, FH, FW, sh, sw, dh, dw, pt, pl].
+inline ConvGeom read_geom(const Napi::Value& v) {
+  const int32_t* a = i32(v);
+  ConvGeom g;
+  g.B = a[0]; g.H = a[1]; g.W = a[2]; g.C = a[3];
+  g.OH = a[4]; g.OW = a[5]; g.O = a[6];
+  g.FH = a[7]; g.FW = a[8];
+  g.sh = a[9]; g.sw = a[10]; g.dh = a[11]; g.dw = a[12];
+  g.pt = a[13]; g.pl = a[14];
+  return g;
+}
+
+}  // namespace contrastive
