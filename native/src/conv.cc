@@ -17,8 +17,7 @@
 #include <memory>
 #include <vector>
 
-#include "conv_geom.h"
-#include "gemm.h"
+#include "conv.h"
 #include "napi_util.h"
 #include "thread_pool.h"
 
@@ -108,6 +107,8 @@ CONV_AVX512 inline void copy_short_avx512(const float* src, int64_t len, float* 
 #pragma GCC diagnostic pop
 #endif
 
+}  // namespace
+
 void gather_transpose(const float* const* src, int MR, int64_t len, float* out) {
 #if defined(CONV_HAVE_AVX512)
   if (len >= 8 && MR <= 16 && cpu_has_avx512()) {
@@ -123,6 +124,8 @@ void gather_transpose(const float* const* src, int MR, int64_t len, float* out) 
       for (int64_t c = 0; c < len; ++c) out[c * MR + r] = 0.f;
   }
 }
+
+namespace {
 
 // Packs rows [i0, i0 + mc) (output pixels) x columns [p0, p0 + kc) of im2col(x) for the GEMM.
 struct Im2colPackA : PackA {
@@ -216,6 +219,10 @@ void conv_forward(const float* x, const float* w, float* y, const ConvGeom& g, c
   if (M == 0 || g.O == 0) return;
   if (is_plain_gemm(g)) {
     sgemm_strided(M, g.O, K, Strided{x, g.C, 1}, Strided{w, g.O, 1}, y, g.O, false, epi);
+    return;
+  }
+  if (winograd_applies(g)) {
+    winograd_conv3x3(x, w, y, g, epi);
     return;
   }
   Im2colPackA pa(x, g);

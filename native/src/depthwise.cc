@@ -10,8 +10,7 @@
 #include <cstring>
 #include <memory>
 
-#include "conv_geom.h"
-#include "gemm.h"
+#include "conv.h"
 #include "napi_util.h"
 #include "thread_pool.h"
 

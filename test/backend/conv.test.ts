@@ -41,9 +41,9 @@ describe('convolution kernels are native', () => {
     tf.setBackend('native');
     tf.tidy(() => {
       const x = tf.randomNormal([2, 6, 6, 3]), f = tf.randomNormal([3, 3, 3, 4]), d = tf.randomNormal([3, 3, 3, 2]);
-      tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.sum(tf.conv2d(x, f, 1, 'same')))([x, f]);
-      tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.sum(tf.conv2d(x, f, 2, 'same')))([x, f]);
-      tf.grads((x: tf.Tensor4D, d: tf.Tensor4D) => tf.sum(tf.depthwiseConv2d(x, d, 1, 'same')))([x, d]);
+      tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')))([x, f]);
+      tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same')))([x, f]);
+      tf.grads((x: tf.Tensor, d: tf.Tensor) => tf.sum(tf.depthwiseConv2d(x as tf.Tensor4D, d as tf.Tensor4D, 1, 'same')))([x, d]);
     });
     for (const s of spies) expect(s).toHaveBeenCalled();
   });
@@ -69,6 +69,12 @@ const conv2dCases: Case[] = [
   { x: [2, 12, 12, 32], f: [3, 3, 32, 40], pad: 'same' },
   { x: [1, 16, 16, 64], f: [3, 3, 64, 64], pad: 'same' },
   { x: [2, 10, 10, 64], f: [3, 3, 64, 33], strides: 2, pad: 'same' },
+  // 3x3 stride 1 with >= 16 channels on both sides: the Winograd F(4x4, 3x3) path.
+  { x: [3, 7, 9, 17], f: [3, 3, 17, 33], pad: 'same' },
+  { x: [1, 2, 3, 16], f: [3, 3, 16, 16], pad: 'same' },
+  { x: [2, 11, 6, 20], f: [3, 3, 20, 18], pad: 'valid' },
+  { x: [1, 9, 10, 24], f: [3, 3, 24, 17], pad: [[0, 0], [2, 0], [0, 3], [0, 0]] },
+  { x: [1, 6, 5, 300], f: [3, 3, 300, 20], pad: 'same' },
 ];
 
 describe('Conv2D parity', () => {
@@ -97,7 +103,7 @@ describe('Conv2D gradients (Conv2DBackpropInput, Conv2DBackpropFilter)', () => {
       const K = Math.max(c.f[0] * c.f[1] * c.f[3], y[0] * y[1] * y[2]);
       expectParity(
         [{ shape: c.x }, { shape: c.f }, { shape: y }],
-        (x, f, dy) => tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.conv2d(x, f, c.strides ?? 1, c.pad))([x, f], dy),
+        (x, f, dy) => tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides ?? 1, c.pad))([x, f], dy),
         tol(K),
       );
     });
@@ -105,7 +111,7 @@ describe('Conv2D gradients (Conv2DBackpropInput, Conv2DBackpropFilter)', () => {
   it('second order: gradient of Conv2DBackpropInput', () => {
     expectParity(
       [{ shape: [2, 7, 7, 3] }, { shape: [3, 3, 3, 5] }],
-      (x, f) => tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.sum(tf.square(tf.grad((x: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(x, f, 2, 'same'))))(x))))([x, f]),
+      (x, f) => tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'))))(x))))([x, f]),
       { rtol: 1e-3, atol: 1e-3 },
     );
   });
@@ -141,6 +147,18 @@ describe('FusedConv2D parity', () => {
       tol(27),
     );
   });
+  it('Winograd path: bias + relu6, prelu', () => {
+    expectParity(
+      [{ shape: [2, 9, 7, 20] }, { shape: [3, 3, 20, 24] }, { shape: [24] }],
+      (x, f, bias) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'relu6' }),
+      tol(180),
+    );
+    expectParity(
+      [{ shape: [2, 9, 7, 20] }, { shape: [3, 3, 20, 24] }, { shape: [24] }, { shape: [24] }],
+      (x, f, bias, w) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'valid', bias, activation: 'prelu', preluActivationWeights: w }),
+      tol(180),
+    );
+  });
   it('bias of another broadcast shape falls back to cpu', () => {
     expectParity(
       [{ shape: [1, 4, 4, 3] }, { shape: [3, 3, 3, 2] }, { shape: [4, 4, 2] }],
@@ -155,8 +173,8 @@ describe('FusedConv2D parity', () => {
         expectParity(
           [{ shape: c.x }, { shape: c.f }, { shape: [17] }, { shape: y }],
           (x, f, b, dy) =>
-            tf.grads((x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor) =>
-              tf.fused.conv2d({ x, filter: f, strides, pad, bias: b, activation }))([x, f, b], dy),
+            tf.grads((x: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+              tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides, pad, bias: b, activation }))([x, f, b], dy),
           tol(200),
         );
       }
@@ -200,7 +218,7 @@ describe('DepthwiseConv2dNative gradients', () => {
       const K = Math.max(c.f[0] * c.f[1] * c.f[3], y[0] * y[1] * y[2]);
       expectParity(
         [{ shape: c.x }, { shape: c.f }, { shape: y }],
-        (x, f, dy) => tf.grads((x: tf.Tensor4D, f: tf.Tensor4D) => tf.depthwiseConv2d(x, f, c.strides ?? 1, c.pad))([x, f], dy),
+        (x, f, dy) => tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides ?? 1, c.pad))([x, f], dy),
         tol(K),
       );
     });
@@ -228,9 +246,38 @@ describe('FusedDepthwiseConv2D parity', () => {
     expectParity(
       [{ shape: [2, 7, 6, 5] }, { shape: [3, 3, 5, 2] }, { shape: [10] }, { shape: [2, 7, 6, 10] }],
       (x, f, b, dy) =>
-        tf.grads((x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor) =>
-          tf.fused.depthwiseConv2d({ x, filter: f, strides: 1, pad: 'same', bias: b, activation: 'relu' }))([x, f, b], dy),
+        tf.grads((x: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+          tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }))([x, f, b], dy),
       tol(84),
     );
   });
+});
+
+describe('with the other GEMM micro-kernels (other MR x NR panels)', () => {
+  const a = addon!;
+  const original = a.kernelName();
+  afterEach(() => {
+    a.setKernel(original);
+  });
+  const cases: Case[] = [
+    { x: [2, 7, 9, 17], f: [3, 3, 17, 20], pad: 'same' },
+    { x: [2, 7, 9, 5], f: [3, 3, 5, 7], strides: 2, pad: 'same' },
+    { x: [1, 6, 6, 3], f: [5, 5, 3, 4], pad: 'valid' },
+  ];
+  for (const kernel of ['avx2', 'generic']) {
+    it(kernel, () => {
+      if (!a.setKernel(kernel)) return; // not supported by this CPU
+      for (const c of cases) {
+        const y = outShape(c);
+        expectParity(
+          [{ shape: c.x }, { shape: c.f }, { shape: y }],
+          (x, f, dy) => [
+            tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides ?? 1, c.pad),
+            ...tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides ?? 1, c.pad))([x, f], dy),
+          ],
+          tol(Math.max(c.f[0] * c.f[1] * Math.max(c.f[2], c.f[3]), y[0] * y[1] * y[2])),
+        );
+      }
+    });
+  }
 });

@@ -1,8 +1,10 @@
-// Geometry of a 2-D convolution in NHWC, shared by conv.cc and depthwise.cc. TypeScript computes it
-// with tfjs's backend_util.computeConv2DInfo and passes it as an Int32Array (see readGeom order).
+// Shared internals of the convolution kernels (conv.cc, winograd.cc, depthwise.cc): the NHWC
+// geometry, which TypeScript computes with tfjs's backend_util.computeConv2DInfo and passes as an
+// Int32Array, and the packing helpers.
 #pragma once
 #include <cstdint>
 
+#include "gemm.h"
 #include "napi_util.h"
 
 namespace contrastive {
@@ -26,5 +28,15 @@ inline ConvGeom read_geom(const Napi::Value& v) {
   g.pt = a[13]; g.pl = a[14];
   return g;
 }
+
+// out[c * MR + r] = src[r] ? src[r][c] : 0 for c < len, r < MR (MR <= 16): gathers MR rows of
+// length len (nullptr: a row of zeros) into the GEMM's packed-panel layout. AVX-512 when available.
+void gather_transpose(const float* const* src, int MR, int64_t len, float* out);
+
+// Winograd F(4x4, 3x3) convolution (winograd.cc): true when it handles g (3x3 filter, stride 1,
+// dilation 1, enough channels for the transforms to pay off).
+bool winograd_applies(const ConvGeom& g);
+// y[B, OH, OW, O] = epi(conv(x, w)) for a geometry accepted by winograd_applies.
+void winograd_conv3x3(const float* x, const float* w, float* y, const ConvGeom& g, const Epilogue& epi);
 
 }  // namespace contrastive
