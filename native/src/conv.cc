@@ -238,6 +238,10 @@ void conv_backprop_filter(const float* x, const float* dy, float* dw, const Conv
     std::fill(dw, dw + K * O, 0.f);
     return;
   }
+  if (winograd_filter_applies(g)) {
+    winograd_backprop_filter_3x3(x, dy, dw, g);
+    return;
+  }
   const int T = num_threads();
   const double flops = 2.0 * M * K * O;
   int64_t parts = std::min<int64_t>(T, M / 256);

@@ -38,5 +38,9 @@ void gather_transpose(const float* const* src, int MR, int64_t len, float* out);
 bool winograd_applies(const ConvGeom& g);
 // y[B, OH, OW, O] = epi(conv(x, w)) for a geometry accepted by winograd_applies.
 void winograd_conv3x3(const float* x, const float* w, float* y, const ConvGeom& g, const Epilogue& epi);
+// The filter gradient by Winograd F(3x3, 4x4): true when winograd_backprop_filter_3x3 handles g.
+bool winograd_filter_applies(const ConvGeom& g);
+// dw[3, 3, C, O] from x[B, H, W, C] and dy[B, OH, OW, O] for a geometry accepted above.
+void winograd_backprop_filter_3x3(const float* x, const float* dy, float* dw, const ConvGeom& g);
 
 }  // namespace contrastive

@@ -10,6 +10,12 @@
 //   3. per xi, the micro-kernel against the pre-packed transformed filter Up[xi]: M[xi][MR][O]
 //   4. output transform per tile (A^T m A, vectorized over O), epilogue, store the valid pixels.
 // Panels are independent and spread over the threads. Everything but Up stays in L2.
+//
+// Filter gradient, by the transposition principle the same algorithm as F(3x3, 4x4): with dy
+// tiles u (4x4) and the input patches d (6x6) at the same places,
+//   dW = G^T [ sum over tiles of (A u A^T) (.) (B^T d B) ] G,
+// and per xi the sum is a GEMM  S[xi][C, O] = X[xi][tiles, C]^T x DY[xi][tiles, O]. Both transforms
+// are vectorized over channels (NHWC rows); tiles are split over the threads, each with its own S.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -84,62 +90,187 @@ void transform_filter(const float* w, int64_t C, int64_t O, int NR, float* Up) {
   }
 }
 
-// V = B^T D B for each of the n columns of the [36][n] arrays D and V.
-CONTRASTIVE_CLONES
-void input_transform(const float* __restrict D, float* __restrict V, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    float t[6][6];
-#pragma GCC unroll 6
-    for (int b = 0; b < 6; ++b) {  // columns: t = B^T d
-      const float d0 = D[(0 + b) * n + i], d1 = D[(6 + b) * n + i], d2 = D[(12 + b) * n + i];
-      const float d3 = D[(18 + b) * n + i], d4 = D[(24 + b) * n + i], d5 = D[(30 + b) * n + i];
-      t[0][b] = 4.f * d0 - 5.f * d2 + d4;
-      t[1][b] = -4.f * (d1 + d2) + d3 + d4;
-      t[2][b] = 4.f * (d1 - d2) - d3 + d4;
-      t[3][b] = 2.f * (d3 - d1) - d2 + d4;
-      t[4][b] = 2.f * (d1 - d3) - d2 + d4;
-      t[5][b] = 4.f * d1 - 5.f * d3 + d5;
-    }
-#pragma GCC unroll 6
-    for (int a = 0; a < 6; ++a) {  // rows: v = t B
-      const float d0 = t[a][0], d1 = t[a][1], d2 = t[a][2], d3 = t[a][3], d4 = t[a][4], d5 = t[a][5];
-      float* v = V + a * 6 * n + i;
-      v[0 * n] = 4.f * d0 - 5.f * d2 + d4;
-      v[1 * n] = -4.f * (d1 + d2) + d3 + d4;
-      v[2 * n] = 4.f * (d1 - d2) - d3 + d4;
-      v[3 * n] = 2.f * (d3 - d1) - d2 + d4;
-      v[4 * n] = 2.f * (d1 - d3) - d2 + d4;
-      v[5 * n] = 4.f * d1 - 5.f * d3 + d5;
-    }
+// 16 floats, unaligned; each target clone lowers it to its widest vectors (zmm, 2 ymm, 4 xmm).
+// The helpers taking or returning it are always inlined into the clones, so the ABI note that GCC
+// gives for them (-Wpsabi) does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef float v16 __attribute__((vector_size(64)));
+
+// Unaligned loads and stores of a float or a v16 (memcpy compiles to one unaligned move).
+template <typename T>
+[[gnu::always_inline]] inline T load(const float* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+template <typename T>
+[[gnu::always_inline]] inline void store(float* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+// The 6-point transforms, on floats or on v16 columns.
+template <typename T>
+[[gnu::always_inline]] inline void bt6(T d0, T d1, T d2, T d3, T d4, T d5, T* o) {  // B^T d
+  o[0] = 4.f * d0 - 5.f * d2 + d4;
+  o[1] = -4.f * (d1 + d2) + d3 + d4;
+  o[2] = 4.f * (d1 - d2) - d3 + d4;
+  o[3] = 2.f * (d3 - d1) - d2 + d4;
+  o[4] = 2.f * (d1 - d3) - d2 + d4;
+  o[5] = 4.f * d1 - 5.f * d3 + d5;
+}
+template <typename T>
+[[gnu::always_inline]] inline void at6(T m0, T m1, T m2, T m3, T m4, T m5, T* o) {  // A^T m
+  const T s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4;
+  o[0] = m0 + s12 + s34;
+  o[1] = d12 + 2.f * d34;
+  o[2] = s12 + 4.f * s34;
+  o[3] = d12 + 8.f * d34 + m5;
+}
+
+// V = B^T D B for the column i of the [36][n] arrays (T = float: one column; v16: 16 of them).
+template <typename T>
+[[gnu::always_inline]] inline void input_tile(const float* __restrict D, float* __restrict V, int64_t n, int64_t i) {
+  auto ld = [&](int k) [[gnu::always_inline]] { return load<T>(D + k * n + i); };
+  T t[6][6];
+  for (int b = 0; b < 6; ++b) {
+    T o[6];
+    bt6<T>(ld(b), ld(6 + b), ld(12 + b), ld(18 + b), ld(24 + b), ld(30 + b), o);
+    for (int a = 0; a < 6; ++a) t[a][b] = o[a];
+  }
+  for (int a = 0; a < 6; ++a) {
+    T o[6];
+    bt6<T>(t[a][0], t[a][1], t[a][2], t[a][3], t[a][4], t[a][5], o);
+    for (int b = 0; b < 6; ++b) store<T>(V + (a * 6 + b) * n + i, o[b]);
   }
 }
 
-// T[16][O] = A^T m A for one tile, m[xi][o] at M[xi * stride + o].
 CONTRASTIVE_CLONES
-void output_transform(const float* __restrict M, int64_t stride, int64_t O, float* __restrict T) {
-  for (int64_t o = 0; o < O; ++o) {
-    float t[4][6];
-#pragma GCC unroll 6
-    for (int b = 0; b < 6; ++b) {  // columns: t = A^T m
-      const float m0 = M[(0 + b) * stride + o], m1 = M[(6 + b) * stride + o], m2 = M[(12 + b) * stride + o];
-      const float m3 = M[(18 + b) * stride + o], m4 = M[(24 + b) * stride + o], m5 = M[(30 + b) * stride + o];
-      const float s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4;
-      t[0][b] = m0 + s12 + s34;
-      t[1][b] = d12 + 2.f * d34;
-      t[2][b] = s12 + 4.f * s34;
-      t[3][b] = d12 + 8.f * d34 + m5;
-    }
-#pragma GCC unroll 4
-    for (int a = 0; a < 4; ++a) {  // rows: y = t A
-      const float m0 = t[a][0], m1 = t[a][1], m2 = t[a][2], m3 = t[a][3], m4 = t[a][4], m5 = t[a][5];
-      const float s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4;
-      float* y = T + a * 4 * O + o;
-      y[0 * O] = m0 + s12 + s34;
-      y[1 * O] = d12 + 2.f * d34;
-      y[2 * O] = s12 + 4.f * s34;
-      y[3 * O] = d12 + 8.f * d34 + m5;
-    }
+void input_transform(const float* __restrict D, float* __restrict V, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) input_tile<v16>(D, V, n, i);
+  for (; i < n; ++i) input_tile<float>(D, V, n, i);
+}
+
+// Output channel o of one tile: Y = A^T m A, m[xi] at M[xi * stride + o], y[a][b] at
+// Y[a * row + b * O + o].
+template <typename T>
+[[gnu::always_inline]] inline void output_tile(const float* __restrict M, int64_t stride, int64_t O, float* __restrict Y, int64_t row,
+                        int64_t o) {
+  auto ld = [&](int k) [[gnu::always_inline]] { return load<T>(M + k * stride + o); };
+  T t[4][6];
+  for (int b = 0; b < 6; ++b) {
+    T r[4];
+    at6<T>(ld(b), ld(6 + b), ld(12 + b), ld(18 + b), ld(24 + b), ld(30 + b), r);
+    for (int a = 0; a < 4; ++a) t[a][b] = r[a];
   }
+  for (int a = 0; a < 4; ++a) {
+    T r[4];
+    at6<T>(t[a][0], t[a][1], t[a][2], t[a][3], t[a][4], t[a][5], r);
+    for (int b = 0; b < 4; ++b) store<T>(Y + a * row + b * O + o, r[b]);
+  }
+}
+
+// The 4x4 outputs of one tile, all O channels: pixel (a, b) at Y + a * row + b * O.
+CONTRASTIVE_CLONES
+void output_transform(const float* __restrict M, int64_t stride, int64_t O, float* __restrict Y, int64_t row) {
+  int64_t o = 0;
+  for (; o + 16 <= O; o += 16) output_tile<v16>(M, stride, O, Y, row, o);
+  for (; o < O; ++o) output_tile<float>(M, stride, O, Y, row, o);
+}
+
+// B^T d B over channels [c, c + width of T) of one input patch: d[k] at src[k] + c (nullptr: zeros),
+// result xi at out[xi * xi_stride + c].
+template <typename T>
+[[gnu::always_inline]] inline void patch_tile(const float* const* src, int64_t c, float* __restrict out,
+                                              int64_t xi_stride) {
+  auto ld = [&](int k) [[gnu::always_inline]] { return src[k] ? load<T>(src[k] + c) : T{}; };
+  T t[6][6];
+  for (int b = 0; b < 6; ++b) {
+    T o[6];
+    bt6<T>(ld(b), ld(6 + b), ld(12 + b), ld(18 + b), ld(24 + b), ld(30 + b), o);
+    for (int a = 0; a < 6; ++a) t[a][b] = o[a];
+  }
+  for (int a = 0; a < 6; ++a) {
+    T o[6];
+    bt6<T>(t[a][0], t[a][1], t[a][2], t[a][3], t[a][4], t[a][5], o);
+    for (int b = 0; b < 6; ++b) store<T>(out + (a * 6 + b) * xi_stride + c, o[b]);
+  }
+}
+
+CONTRASTIVE_CLONES
+void patch_transform(const float* const* src, int64_t C, float* __restrict out, int64_t xi_stride) {
+  int64_t c = 0;
+  for (; c + 16 <= C; c += 16) patch_tile<v16>(src, c, out, xi_stride);
+  for (; c < C; ++c) patch_tile<float>(src, c, out, xi_stride);
+}
+
+template <typename T>
+[[gnu::always_inline]] inline void a6(T v0, T v1, T v2, T v3, T* o) {  // A v (6 from 4)
+  o[0] = v0;
+  o[1] = v0 + v1 + v2 + v3;
+  o[2] = v0 - v1 + v2 - v3;
+  o[3] = v0 + 2.f * v1 + 4.f * v2 + 8.f * v3;
+  o[4] = v0 - 2.f * v1 + 4.f * v2 - 8.f * v3;
+  o[5] = v3;
+}
+
+// A u A^T over channels [o, o + width of T) of one dy tile: u[k] at src[k] + o (nullptr: zeros).
+template <typename T>
+[[gnu::always_inline]] inline void dy_tile(const float* const* src, int64_t o, float* __restrict out,
+                                           int64_t xi_stride) {
+  auto ld = [&](int k) [[gnu::always_inline]] { return src[k] ? load<T>(src[k] + o) : T{}; };
+  T t[6][4];
+  for (int j = 0; j < 4; ++j) {
+    T r[6];
+    a6<T>(ld(j), ld(4 + j), ld(8 + j), ld(12 + j), r);
+    for (int a = 0; a < 6; ++a) t[a][j] = r[a];
+  }
+  for (int a = 0; a < 6; ++a) {
+    T r[6];
+    a6<T>(t[a][0], t[a][1], t[a][2], t[a][3], r);
+    for (int b = 0; b < 6; ++b) store<T>(out + (a * 6 + b) * xi_stride + o, r[b]);
+  }
+}
+
+CONTRASTIVE_CLONES
+void dy_transform(const float* const* src, int64_t O, float* __restrict out, int64_t xi_stride) {
+  int64_t o = 0;
+  for (; o + 16 <= O; o += 16) dy_tile<v16>(src, o, out, xi_stride);
+  for (; o < O; ++o) dy_tile<float>(src, o, out, xi_stride);
+}
+
+template <typename T>
+[[gnu::always_inline]] inline void gt3(T s0, T s1, T s2, T s3, T s4, T s5, T* z) {  // G^T s (3 from 6)
+  const T s12 = s1 + s2, s34 = s3 + s4;
+  z[0] = 0.25f * s0 - s12 * (1.f / 6.f) + s34 * (1.f / 24.f);
+  z[1] = (s2 - s1) * (1.f / 6.f) + (s3 - s4) * (1.f / 12.f);
+  z[2] = (s34 - s12) * (1.f / 6.f) + s5;
+}
+
+// dw[k][l] (at dw + (k * 3 + l) * tap_stride + o) = (G^T S G)[k][l], S[xi] at S + xi * xi_stride + o.
+template <typename T>
+[[gnu::always_inline]] inline void filter_grad_tile(const float* __restrict S, int64_t xi_stride, float* __restrict dw,
+                                                    int64_t tap_stride, int64_t o) {
+  auto ld = [&](int k) [[gnu::always_inline]] { return load<T>(S + k * xi_stride + o); };
+  T t[3][6];
+  for (int b = 0; b < 6; ++b) {
+    T z[3];
+    gt3<T>(ld(b), ld(6 + b), ld(12 + b), ld(18 + b), ld(24 + b), ld(30 + b), z);
+    for (int k = 0; k < 3; ++k) t[k][b] = z[k];
+  }
+  for (int k = 0; k < 3; ++k) {
+    T z[3];
+    gt3<T>(t[k][0], t[k][1], t[k][2], t[k][3], t[k][4], t[k][5], z);
+    for (int l = 0; l < 3; ++l) store<T>(dw + (k * 3 + l) * tap_stride + o, z[l]);
+  }
+}
+
+CONTRASTIVE_CLONES
+void filter_grad_transform(const float* __restrict S, int64_t xi_stride, int64_t O, float* __restrict dw,
+                           int64_t tap_stride) {
+  int64_t o = 0;
+  for (; o + 16 <= O; o += 16) filter_grad_tile<v16>(S, xi_stride, dw, tap_stride, o);
+  for (; o < O; ++o) filter_grad_tile<float>(S, xi_stride, dw, tap_stride, o);
 }
 
 }  // namespace
@@ -202,16 +333,74 @@ void winograd_conv3x3(const float* x, const float* w, float* y, const ConvGeom& 
     }
     // 4. Output transform, epilogue, store the pixels inside the output.
     for (int64_t r = 0; r < rows; ++r) {
-      output_transform(M + r * ldc, MR * ldc, O, T);
       const int64_t t = t0 + r, tx = t % tw, ty = (t / tw) % th, b = t / (tw * th);
       const int64_t nh = std::min<int64_t>(4, g.OH - ty * 4), nw = std::min<int64_t>(4, g.OW - tx * 4);
-      for (int64_t i = 0; i < nh; ++i) {
-        float* dst = y + ((b * g.OH + ty * 4 + i) * g.OW + tx * 4) * O;
-        std::memcpy(dst, T + i * 4 * O, sizeof(float) * nw * O);
-        apply_epilogue(nw, O, dst, O, epi);
+      float* dst = y + ((b * g.OH + ty * 4) * g.OW + tx * 4) * O;
+      if (nh == 4 && nw == 4) {
+        output_transform(M + r * ldc, MR * ldc, O, dst, g.OW * O);
+      } else {  // a tile across the bottom or right edge: through T
+        output_transform(M + r * ldc, MR * ldc, O, T, 4 * O);
+        for (int64_t i = 0; i < nh; ++i) std::memcpy(dst + i * g.OW * O, T + i * 4 * O, sizeof(float) * nw * O);
+      }
+      for (int64_t i = 0; i < nh; ++i) apply_epilogue(nw, O, dst + i * g.OW * O, O, epi);
+    }
+  });
+}
+
+}  // namespace contrastive
+
+namespace contrastive {
+
+bool winograd_filter_applies(const ConvGeom& g) {
+  return g.FH == 3 && g.FW == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.C >= 16 && g.O >= 16 &&
+         g.OH >= 2 && g.OW >= 2;
+}
+
+void winograd_backprop_filter_3x3(const float* x, const float* dy, float* dw, const ConvGeom& g) {
+  const int64_t C = g.C, O = g.O, CO = C * O;
+  const int64_t th = (g.OH + 3) / 4, tw = (g.OW + 3) / 4, ntiles = g.B * th * tw;
+  constexpr int64_t KB = 128;  // tiles per block: the K of the per-xi GEMMs
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), ntiles / 64));
+  // S[part][xi][C][O]: each part's sums in the transform domain.
+  Buffer S = aligned_floats(static_cast<size_t>(parts * kXi * CO));
+  std::memset(S.get(), 0, sizeof(float) * parts * kXi * CO);
+  parallel_for(parts, [&](int64_t p, int) {
+    float* X = tl_d.get(static_cast<size_t>(kXi * KB * C));   // X[xi][tile][C]
+    float* DY = tl_v.get(static_cast<size_t>(kXi * KB * O));  // DY[xi][tile][O]
+    float* Sp = S.get() + p * kXi * CO;
+    const float* xs[36];
+    const float* us[16];
+    for (int64_t t0 = ntiles * p / parts, t1 = ntiles * (p + 1) / parts; t0 < t1; t0 += KB) {
+      const int64_t kb = std::min(KB, t1 - t0);
+      for (int64_t r = 0; r < kb; ++r) {
+        const int64_t t = t0 + r, tx = t % tw, ty = (t / tw) % th, b = t / (tw * th);
+        const int64_t ih0 = ty * 4 - g.pt, iw0 = tx * 4 - g.pl;
+        for (int a = 0; a < 6; ++a)
+          for (int c = 0; c < 6; ++c) {
+            const int64_t ih = ih0 + a, iw = iw0 + c;
+            const bool in = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+            xs[a * 6 + c] = in ? x + ((b * g.H + ih) * g.W + iw) * C : nullptr;
+          }
+        for (int a = 0; a < 4; ++a)
+          for (int c = 0; c < 4; ++c) {
+            const int64_t oh = ty * 4 + a, ow = tx * 4 + c;
+            us[a * 4 + c] = oh < g.OH && ow < g.OW ? dy + ((b * g.OH + oh) * g.OW + ow) * O : nullptr;
+          }
+        patch_transform(xs, C, X + r * C, KB * C);
+        dy_transform(us, O, DY + r * O, KB * O);
+      }
+      for (int64_t xi = 0; xi < kXi; ++xi) {
+        StridedPackA pa(Strided{X + xi * KB * C, 1, C});  // X[xi]^T: [C, kb]
+        StridedPackB pb(Strided{DY + xi * KB * O, O, 1});
+        gemm(C, O, kb, pa, pb, Sp + xi * CO, O, true, Epilogue{}, false);
       }
     }
   });
+  for (int64_t p = 1; p < parts; ++p) {
+    const float* s = S.get() + p * kXi * CO;
+    for (int64_t i = 0; i < kXi * CO; ++i) S[i] += s[i];
+  }
+  for (int64_t c = 0; c < C; ++c) filter_grad_transform(S.get() + c * O, CO, O, dw + c * O, CO);
 }
 
 }  // namespace contrastive
