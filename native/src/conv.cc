@@ -99,10 +99,17 @@ CONV_AVX512 void gather_transpose_avx512(const float* const* src, int MR, int64_
   }
 }
 
-// dst[0, len) = src ? src[0, len) : 0, len <= 16.
-CONV_AVX512 inline void copy_short_avx512(const float* src, int64_t len, float* dst) {
+// One run of a transposed-im2col panel (see Im2colTPackA): for each pixel p, d[p * MR + r0 + c] =
+// x[pixel p at tap offset (ih_off, iw_off), channel c0 + c] for c < len <= 16 (0 outside the image).
+CONV_AVX512 void copy_run_avx512(const float* x, const ConvGeom& g, const int64_t* info, int64_t n, int64_t ih_off,
+                                 int64_t iw_off, int64_t c0, int64_t len, int MR, float* d) {
   const __mmask16 m = static_cast<__mmask16>((1u << len) - 1);
-  _mm512_mask_storeu_ps(dst, m, src ? _mm512_maskz_loadu_ps(m, src) : _mm512_setzero_ps());
+  for (int64_t p = 0; p < n; ++p) {
+    const int64_t ih = info[3 * p + 1] + ih_off, iw = info[3 * p + 2] + iw_off;
+    const bool in = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+    const __m512 v = in ? _mm512_maskz_loadu_ps(m, x + info[3 * p] + (ih * g.W + iw) * g.C + c0) : _mm512_setzero_ps();
+    _mm512_mask_storeu_ps(d + p * MR, m, v);
+  }
 }
 #pragma GCC diagnostic pop
 #endif
@@ -168,42 +175,45 @@ struct Im2colTPackA : PackA {
   int64_t pix0;
   Im2colTPackA(const float* x_, const ConvGeom& g_, int64_t pix0_) : x(x_), g(g_), pix0(pix0_) {}
   void pack(int64_t k0, int64_t mc, int64_t p0, int64_t kc, int MR, float* dst) const override {
-    // Per pixel: offset of its image and the input corner of its receptive field.
-    thread_local std::vector<int64_t> info;
-    info.resize(static_cast<size_t>(3 * kc));
-    for (int64_t p = 0; p < kc; ++p) {
-      const int64_t i = pix0 + p0 + p, ow = i % g.OW, t = i / g.OW, oh = t % g.OH, b = t / g.OH;
-      info[3 * p] = b * g.H * g.W * g.C;
-      info[3 * p + 1] = oh * g.sh - g.pt;
-      info[3 * p + 2] = ow * g.sw - g.pl;
-    }
+    constexpr int64_t kChunk = 256;
+    int64_t info[3 * kChunk];  // per pixel: offset of its image, input corner (row, column)
 #if defined(CONV_HAVE_AVX512)
     const bool avx512 = MR <= 16 && cpu_has_avx512();
 #endif
-    for (int64_t ip = 0; ip < mc; ip += MR) {
-      const int64_t rows = std::min<int64_t>(MR, mc - ip);
-      float* d = dst + ip * kc;
-      if (rows < MR) std::memset(d, 0, sizeof(float) * MR * kc);
-      for (int64_t r0 = 0; r0 < rows;) {
-        const int64_t k = k0 + ip + r0, tap = k / g.C, c0 = k - tap * g.C, len = std::min(g.C - c0, rows - r0);
-        const int64_t ih_off = (tap / g.FW) * g.dh, iw_off = (tap % g.FW) * g.dw;
-        for (int64_t p = 0; p < kc; ++p) {
-          const int64_t ih = info[3 * p + 1] + ih_off, iw = info[3 * p + 2] + iw_off;
-          const bool in = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-          const float* s = in ? x + info[3 * p] + (ih * g.W + iw) * g.C + c0 : nullptr;
-          float* o = d + p * MR + r0;
+    for (int64_t q0 = 0; q0 < kc; q0 += kChunk) {
+      const int64_t n = std::min(kChunk, kc - q0);
+      for (int64_t p = 0; p < n; ++p) {
+        const int64_t i = pix0 + p0 + q0 + p, ow = i % g.OW, t = i / g.OW, oh = t % g.OH, b = t / g.OH;
+        info[3 * p] = b * g.H * g.W * g.C;
+        info[3 * p + 1] = oh * g.sh - g.pt;
+        info[3 * p + 2] = ow * g.sw - g.pl;
+      }
+      for (int64_t ip = 0; ip < mc; ip += MR) {
+        const int64_t rows = std::min<int64_t>(MR, mc - ip);
+        float* d = dst + ip * kc + q0 * MR;
+        if (rows < MR) std::memset(d, 0, sizeof(float) * MR * n);
+        for (int64_t r0 = 0; r0 < rows;) {
+          const int64_t k = k0 + ip + r0, tap = k / g.C, c0 = k - tap * g.C, len = std::min(g.C - c0, rows - r0);
+          const int64_t ih_off = (tap / g.FW) * g.dh, iw_off = (tap % g.FW) * g.dw;
 #if defined(CONV_HAVE_AVX512)
           if (avx512) {
-            copy_short_avx512(s, len, o);
+            copy_run_avx512(x, g, info, n, ih_off, iw_off, c0, len, MR, d + r0);
+            r0 += len;
             continue;
           }
 #endif
-          if (s)
-            for (int64_t c = 0; c < len; ++c) o[c] = s[c];
-          else
-            for (int64_t c = 0; c < len; ++c) o[c] = 0.f;
+          for (int64_t p = 0; p < n; ++p) {
+            const int64_t ih = info[3 * p + 1] + ih_off, iw = info[3 * p + 2] + iw_off;
+            float* o = d + p * MR + r0;
+            if (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) {
+              const float* s = x + info[3 * p] + (ih * g.W + iw) * g.C + c0;
+              for (int64_t c = 0; c < len; ++c) o[c] = s[c];
+            } else {
+              for (int64_t c = 0; c < len; ++c) o[c] = 0.f;
+            }
+          }
+          r0 += len;
         }
-        r0 += len;
       }
     }
   }
@@ -303,8 +313,17 @@ void col2im(const float* dcol, int64_t b, int64_t pix0, int64_t npix, const Conv
 void conv_backprop_input(const float* dy, const float* w, float* dx, const ConvGeom& g) {
   const int64_t K = g.FH * g.FW * g.C, O = g.O, npix = g.OH * g.OW;
   if (g.B * g.H * g.W * g.C == 0) return;
-  if (g.sh == 1 && g.sw == 1) {
-    // Transposed convolution as a forward one: filter wr[fh', fw', o, c] = w[FH-1-fh', FW-1-fw', c, o].
+  // Stride 1: the transposed convolution is a forward one over dy, with the filter rotated by 180
+  // degrees and transposed, wr[fh', fw', o, c] = w[FH-1-fh', FW-1-fw', c, o]. Taken when that is a
+  // plain GEMM (1x1) or goes through Winograd; otherwise its GEMM has only N = C columns and
+  // col2im (N = FH*FW*C) measures faster.
+  ConvGeom t;
+  t.B = g.B; t.H = g.OH; t.W = g.OW; t.C = O;
+  t.OH = g.H; t.OW = g.W; t.O = g.C;
+  t.FH = g.FH; t.FW = g.FW; t.sh = 1; t.sw = 1; t.dh = g.dh; t.dw = g.dw;
+  t.pt = (g.FH - 1) * g.dh - g.pt;
+  t.pl = (g.FW - 1) * g.dw - g.pl;
+  if (g.sh == 1 && g.sw == 1 && (is_plain_gemm(t) || winograd_applies(t))) {
     std::unique_ptr<float[]> wr(new float[static_cast<size_t>(K * O)]);
     for (int64_t fh = 0; fh < g.FH; ++fh)
       for (int64_t fw = 0; fw < g.FW; ++fw) {
@@ -313,12 +332,6 @@ void conv_backprop_input(const float* dy, const float* w, float* dx, const ConvG
         for (int64_t c = 0; c < g.C; ++c)
           for (int64_t o = 0; o < O; ++o) d[o * g.C + c] = s[c * O + o];
       }
-    ConvGeom t;
-    t.B = g.B; t.H = g.OH; t.W = g.OW; t.C = O;
-    t.OH = g.H; t.OW = g.W; t.O = g.C;
-    t.FH = g.FH; t.FW = g.FW; t.sh = 1; t.sw = 1; t.dh = g.dh; t.dw = g.dw;
-    t.pt = (g.FH - 1) * g.dh - g.pt;
-    t.pl = (g.FW - 1) * g.dw - g.pl;
     conv_forward(dy, wr.get(), dx, t, Epilogue{});
     return;
   }
