@@ -359,16 +359,19 @@ bool winograd_filter_applies(const ConvGeom& g) {
 void winograd_backprop_filter_3x3(const float* x, const float* dy, float* dw, const ConvGeom& g) {
   const int64_t C = g.C, O = g.O, CO = C * O;
   const int64_t th = (g.OH + 3) / 4, tw = (g.OW + 3) / 4, ntiles = g.B * th * tw;
-  constexpr int64_t KB = 128;  // tiles per block: the K of the per-xi GEMMs
+  constexpr int64_t KB = 64;  // tiles per block: the K of the per-xi GEMMs
   const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(num_threads(), ntiles / 64));
   // S[part][xi][C][O]: each part's sums in the transform domain.
   Buffer S = aligned_floats(static_cast<size_t>(parts * kXi * CO));
   std::memset(S.get(), 0, sizeof(float) * parts * kXi * CO);
   parallel_for(parts, [&](int64_t p, int) {
-    float* X = tl_d.get(static_cast<size_t>(kXi * KB * C));   // X[xi][tile][C]
-    float* DY = tl_v.get(static_cast<size_t>(kXi * KB * O));  // DY[xi][tile][O]
+    // X[xi][tile][C] and DY[xi][tile][O]; the xi strides are padded by a cache line so that the 36
+    // streams of a transform do not all map to the same L1 sets (KB * C is often a power of 2).
+    const int64_t xs = KB * C + 16, ys = KB * O + 16;
+    float* X = tl_d.get(static_cast<size_t>(kXi * xs));
+    float* DY = tl_v.get(static_cast<size_t>(kXi * ys));
     float* Sp = S.get() + p * kXi * CO;
-    const float* xs[36];
+    const float* xp[36];
     const float* us[16];
     for (int64_t t0 = ntiles * p / parts, t1 = ntiles * (p + 1) / parts; t0 < t1; t0 += KB) {
       const int64_t kb = std::min(KB, t1 - t0);
@@ -379,19 +382,19 @@ void winograd_backprop_filter_3x3(const float* x, const float* dy, float* dw, co
           for (int c = 0; c < 6; ++c) {
             const int64_t ih = ih0 + a, iw = iw0 + c;
             const bool in = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-            xs[a * 6 + c] = in ? x + ((b * g.H + ih) * g.W + iw) * C : nullptr;
+            xp[a * 6 + c] = in ? x + ((b * g.H + ih) * g.W + iw) * C : nullptr;
           }
         for (int a = 0; a < 4; ++a)
           for (int c = 0; c < 4; ++c) {
             const int64_t oh = ty * 4 + a, ow = tx * 4 + c;
             us[a * 4 + c] = oh < g.OH && ow < g.OW ? dy + ((b * g.OH + oh) * g.OW + ow) * O : nullptr;
           }
-        patch_transform(xs, C, X + r * C, KB * C);
-        dy_transform(us, O, DY + r * O, KB * O);
+        patch_transform(xp, C, X + r * C, xs);
+        dy_transform(us, O, DY + r * O, ys);
       }
       for (int64_t xi = 0; xi < kXi; ++xi) {
-        StridedPackA pa(Strided{X + xi * KB * C, 1, C});  // X[xi]^T: [C, kb]
-        StridedPackB pb(Strided{DY + xi * KB * O, O, 1});
+        StridedPackA pa(Strided{X + xi * xs, 1, C});  // X[xi]^T: [C, kb]
+        StridedPackB pb(Strided{DY + xi * ys, O, 1});
         gemm(C, O, kb, pa, pb, Sp + xi * CO, O, true, Epilogue{}, false);
       }
     }
