@@ -275,10 +275,19 @@ void filter_grad_transform(const float* __restrict S, int64_t xi_stride, int64_t
 
 }  // namespace
 
-bool winograd_applies(const ConvGeom& g) {
+namespace {
+int64_t num_tiles(const ConvGeom& g) { return g.B * ((g.OH + 3) / 4) * ((g.OW + 3) / 4); }
+bool winograd_shape(const ConvGeom& g) {
   // Below ~16 channels on either side the transforms cost more than the multiplications saved.
   return g.FH == 3 && g.FW == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.C >= 16 && g.O >= 16 &&
-         g.OH >= 2 && g.OW >= 2 && active_kernel().MR <= 16;
+         g.OH >= 2 && g.OW >= 2;
+}
+}  // namespace
+
+bool winograd_applies(const ConvGeom& g) {
+  // Enough panels of tiles for every thread (with few tiles the filter transform dominates too).
+  const int64_t MR = active_kernel().MR;
+  return winograd_shape(g) && MR <= 16 && num_tiles(g) >= 2 * MR * num_threads();
 }
 
 void winograd_conv3x3(const float* x, const float* w, float* y, const ConvGeom& g, const Epilogue& epi) {
@@ -352,8 +361,8 @@ void winograd_conv3x3(const float* x, const float* w, float* y, const ConvGeom& 
 namespace contrastive {
 
 bool winograd_filter_applies(const ConvGeom& g) {
-  return g.FH == 3 && g.FW == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.C >= 16 && g.O >= 16 &&
-         g.OH >= 2 && g.OW >= 2;
+  // The sums S take 36 * C * O floats per thread: up to 512 x 512 channels (38 MB).
+  return winograd_shape(g) && num_tiles(g) >= 16 && g.C * g.O <= 512 * 512;
 }
 
 void winograd_backprop_filter_3x3(const float* x, const float* dy, float* dw, const ConvGeom& g) {

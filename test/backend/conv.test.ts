@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addon } from '../../src/backend/addon.js';
 import { expectParity } from './parity.js';
 
@@ -67,14 +67,11 @@ const conv2dCases: Case[] = [
   { x: [3, 9, 11, 5], f: [5, 5, 5, 9], strides: [1, 2], pad: 'same' },
   { x: [2, 11, 10, 3], f: [3, 3, 3, 16], strides: 2, pad: 'same' },
   { x: [2, 12, 12, 32], f: [3, 3, 32, 40], pad: 'same' },
-  { x: [1, 16, 16, 64], f: [3, 3, 64, 64], pad: 'same' },
+  { x: [1, 16, 16, 64], f: [3, 3, 64, 24], pad: 'same' },
   { x: [2, 10, 10, 64], f: [3, 3, 64, 33], strides: 2, pad: 'same' },
-  // 3x3 stride 1 with >= 16 channels on both sides: the Winograd F(4x4, 3x3) path.
+  // 3x3 stride 1 with >= 16 channels but too few 4x4 tiles for Winograd.
   { x: [3, 7, 9, 17], f: [3, 3, 17, 33], pad: 'same' },
   { x: [1, 2, 3, 16], f: [3, 3, 16, 16], pad: 'same' },
-  { x: [2, 11, 6, 20], f: [3, 3, 20, 18], pad: 'valid' },
-  { x: [1, 9, 10, 24], f: [3, 3, 24, 17], pad: [[0, 0], [2, 0], [0, 3], [0, 0]] },
-  { x: [1, 6, 5, 300], f: [3, 3, 300, 20], pad: 'same' },
 ];
 
 describe('Conv2D parity', () => {
@@ -147,18 +144,6 @@ describe('FusedConv2D parity', () => {
       tol(27),
     );
   });
-  it('Winograd path: bias + relu6, prelu', () => {
-    expectParity(
-      [{ shape: [2, 9, 7, 20] }, { shape: [3, 3, 20, 24] }, { shape: [24] }],
-      (x, f, bias) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'relu6' }),
-      tol(180),
-    );
-    expectParity(
-      [{ shape: [2, 9, 7, 20] }, { shape: [3, 3, 20, 24] }, { shape: [24] }, { shape: [24] }],
-      (x, f, bias, w) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'valid', bias, activation: 'prelu', preluActivationWeights: w }),
-      tol(180),
-    );
-  });
   it('bias of another broadcast shape falls back to cpu', () => {
     expectParity(
       [{ shape: [1, 4, 4, 3] }, { shape: [3, 3, 3, 2] }, { shape: [4, 4, 2] }],
@@ -180,6 +165,62 @@ describe('FusedConv2D parity', () => {
       }
     });
   }
+});
+
+// 3x3, stride 1, >= 16 channels on both sides and, with 2 threads, >= 2 * 14 * 2 = 56 output tiles
+// of 4x4: the Winograd F(4x4, 3x3) forward / input gradient and F(3x3, 4x4) filter gradient.
+describe('Winograd convolutions (threads pinned to 2)', () => {
+  const a = addon!;
+  let threads = 1;
+  beforeAll(() => {
+    threads = a.getThreads();
+    a.setThreads(2);
+  });
+  afterAll(() => a.setThreads(threads));
+  const cases: Case[] = [
+    { x: [4, 14, 14, 17], f: [3, 3, 17, 33], pad: 'same' },
+    { x: [2, 30, 29, 16], f: [3, 3, 16, 16], pad: 'same' },
+    { x: [5, 18, 14, 20], f: [3, 3, 20, 18], pad: 'valid' },
+    { x: [4, 17, 16, 24], f: [3, 3, 24, 17], pad: [[0, 0], [2, 0], [0, 3], [0, 0]] },
+    { x: [4, 14, 13, 32], f: [3, 3, 32, 48], pad: 1 },
+  ];
+  for (const c of cases) {
+    it(`forward and gradients, ${name(c)}`, () => {
+      const y = outShape(c);
+      const K = Math.max(c.f[0] * c.f[1] * Math.max(c.f[2], c.f[3]), y[0] * y[1] * y[2]);
+      expectParity(
+        [{ shape: c.x }, { shape: c.f }, { shape: y }],
+        (x, f, dy) => [
+          tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, c.pad),
+          ...tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, c.pad))([x, f], dy),
+        ],
+        tol(K),
+      );
+    });
+  }
+  it('forward with more than 256 input channels (K split over micro-kernel calls)', () => {
+    expectParity([{ shape: [4, 13, 13, 260] }, { shape: [3, 3, 260, 16] }], (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), tol(9 * 260));
+  });
+  it('fused: bias + relu6, prelu, gradient through relu', () => {
+    const x = [4, 14, 14, 20], f = [3, 3, 20, 24];
+    expectParity(
+      [{ shape: x }, { shape: f }, { shape: [24] }],
+      (x, f, bias) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'relu6' }),
+      tol(216),
+    );
+    expectParity(
+      [{ shape: x }, { shape: f }, { shape: [24] }, { shape: [24] }],
+      (x, f, bias, w) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'prelu', preluActivationWeights: w }),
+      tol(216),
+    );
+    expectParity(
+      [{ shape: x }, { shape: f }, { shape: [24] }, { shape: [4, 14, 14, 24] }],
+      (x, f, b, dy) =>
+        tf.grads((x: tf.Tensor, f: tf.Tensor, b: tf.Tensor) =>
+          tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }))([x, f, b], dy),
+      tol(4 * 14 * 14),
+    );
+  });
 });
 
 const depthwiseCases: Case[] = [
