@@ -1,15 +1,18 @@
-// 2-D convolution, NHWC, as implicit GEMM on the packed GEMM of gemm.h.
+// 2-D convolution, NHWC, as implicit GEMM on the packed GEMM of gemm.h (3x3 stride-1 convolutions
+// with enough channels and tiles go to Winograd, winograd.cc).
 //
 //   x [B, H, W, C], filter [FH, FW, C, O], y [B, OH, OW, O]; im2col row of output pixel
 //   i = (b, oh, ow) and column k = (fh * FW + fw) * C + c holds x[b, oh*sh - pt + fh*dh,
 //   ow*sw - pl + fw*dw, c] (0 outside the image); the filter is a [K = FH*FW*C, O] matrix.
 //
 //   forward      y[M = B*OH*OW, O] = im2col(x)[M, K] x W[K, O]       (+ bias, activation epilogue)
+//                1x1 stride-1 unpadded: a plain GEMM on x
 //   filter grad  dW[K, O] = im2col(x)^T[K, M] x dy[M, O]              (pixels split over threads)
-//   input grad   stride 1: a forward convolution of dy with the filter rotated by 180 degrees and
-//                transposed ([FH, FW, O, C]), padding (F-1)*d - p;
-//                stride > 1: dcol[rows, K] = dy[rows, O] x W^T[O, K] for blocks of output rows of
-//                one image, scatter-added (col2im) into dx; images in parallel.
+//   input grad   stride 1 when that is a 1x1 or a Winograd convolution: a forward convolution of dy
+//                with the filter rotated by 180 degrees and transposed ([FH, FW, O, C]), padding
+//                (F-1)*d - p;
+//                otherwise: dcol[rows, K] = dy[rows, O] x W^T[O, K] for blocks of output rows of
+//                one image (~1 MB), scatter-added (col2im) into dx; images in parallel.
 // The im2col matrix is never built: its rows are gathered straight into the GEMM's packed panels
 // (Im2colPackA, Im2colTPackA); on AVX-512 the gather transposes 16 x 16 blocks in registers.
 #include <algorithm>

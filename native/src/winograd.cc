@@ -64,30 +64,32 @@ thread_local Scratch tl_d, tl_v, tl_m, tl_t;
 void transform_filter(const float* w, int64_t C, int64_t O, int NR, float* Up) {
   const int64_t npan = (O + NR - 1) / NR, xi_stride = npan * NR * C;
   std::memset(Up, 0, sizeof(float) * kXi * xi_stride);
-  for (int64_t c = 0; c < C; ++c) {
-    for (int64_t o = 0; o < O; ++o) {
-      float g[3][3];
-      for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j) g[i][j] = w[((i * 3 + j) * C + c) * O + o];
-      float t[6][3];  // G g
-      for (int j = 0; j < 3; ++j) {
-        const float g0 = g[0][j], g1 = g[1][j], g2 = g[2][j];
-        t[0][j] = g0 / 4.f;
-        t[1][j] = -(g0 + g1 + g2) / 6.f;
-        t[2][j] = -(g0 - g1 + g2) / 6.f;
-        t[3][j] = g0 / 24.f + g1 / 12.f + g2 / 6.f;
-        t[4][j] = g0 / 24.f - g1 / 12.f + g2 / 6.f;
-        t[5][j] = g2;
-      }
-      float* dst = Up + (o / NR) * NR * C + c * NR + (o % NR);
-      for (int i = 0; i < 6; ++i) {  // (G g) G^T
-        const float g0 = t[i][0], g1 = t[i][1], g2 = t[i][2];
-        const float u[6] = {g0 / 4.f, -(g0 + g1 + g2) / 6.f, -(g0 - g1 + g2) / 6.f,
-                            g0 / 24.f + g1 / 12.f + g2 / 6.f, g0 / 24.f - g1 / 12.f + g2 / 6.f, g2};
-        for (int j = 0; j < 6; ++j) dst[(i * 6 + j) * xi_stride] = u[j];
+  parallel_range(C, std::max<int64_t>(1, 4096 / O), [&](int64_t c0, int64_t c1, int) {
+    for (int64_t c = c0; c < c1; ++c) {
+      for (int64_t o = 0; o < O; ++o) {
+        float g[3][3];
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j) g[i][j] = w[((i * 3 + j) * C + c) * O + o];
+        float t[6][3];  // G g
+        for (int j = 0; j < 3; ++j) {
+          const float g0 = g[0][j], g1 = g[1][j], g2 = g[2][j];
+          t[0][j] = g0 / 4.f;
+          t[1][j] = -(g0 + g1 + g2) / 6.f;
+          t[2][j] = -(g0 - g1 + g2) / 6.f;
+          t[3][j] = g0 / 24.f + g1 / 12.f + g2 / 6.f;
+          t[4][j] = g0 / 24.f - g1 / 12.f + g2 / 6.f;
+          t[5][j] = g2;
+        }
+        float* dst = Up + (o / NR) * NR * C + c * NR + (o % NR);
+        for (int i = 0; i < 6; ++i) {  // (G g) G^T
+          const float g0 = t[i][0], g1 = t[i][1], g2 = t[i][2];
+          const float u[6] = {g0 / 4.f, -(g0 + g1 + g2) / 6.f, -(g0 - g1 + g2) / 6.f,
+                              g0 / 24.f + g1 / 12.f + g2 / 6.f, g0 / 24.f - g1 / 12.f + g2 / 6.f, g2};
+          for (int j = 0; j < 6; ++j) dst[(i * 6 + j) * xi_stride] = u[j];
+        }
       }
     }
-  }
+  });
 }
 
 // 16 floats, unaligned; each target clone lowers it to its widest vectors (zmm, 2 ymm, 4 xmm).
