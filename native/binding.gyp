@@ -24,6 +24,8 @@
         "src/gemm_kernel_generic.cc",
         "src/matmul_binding.cc",
         "src/conv.cc",
+        "src/winograd.cc",
+        "src/depthwise.cc",
         "src/elementwise.cc",
         "src/reduce.cc",
         "src/pool.cc",

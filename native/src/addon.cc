@@ -29,6 +29,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   CONTRASTIVE_EXPORT(exports, "setKernel", SetKernel);
   init_gemm(env, exports);
   init_conv(env, exports);
+  init_depthwise(env, exports);
   init_elementwise(env, exports);
   init_reduce(env, exports);
   init_pool(env, exports);

@@ -23,6 +23,7 @@ inline bool flag(const Napi::Value& v) { return v.ToBoolean().Value(); }
 
 void init_gemm(Napi::Env env, Napi::Object exports);
 void init_conv(Napi::Env env, Napi::Object exports);
+void init_depthwise(Napi::Env env, Napi::Object exports);
 void init_elementwise(Napi::Env env, Napi::Object exports);
 void init_reduce(Napi::Env env, Napi::Object exports);
 void init_pool(Napi::Env env, Napi::Object exports);

@@ -92,6 +92,21 @@ export interface NativeAddon {
   reduce(op: ReduceOp, x: F32, out: F32, A: number, R: number, B: number): void;
   /** x viewed as [A, R, B] -> out[A, B] = first index of the maximum over R (R >= 1). */
   argMax(x: F32, out: Int32Array, A: number, R: number, B: number): void;
+  /**
+   * y[B, OH, OW, O] = act(conv2d(x[B, H, W, C], w[FH, FW, C, O]) + bias), NHWC; geom is
+   * [B, H, W, C, OH, OW, O, FH, FW, strideH, strideW, dilationH, dilationW, padTop, padLeft].
+   */
+  conv2d(x: F32, w: F32, y: F32, geom: Int32Array, bias: F32 | null, act: ActCode, alpha: number, prelu: F32 | null): void;
+  /** dx[B, H, W, C] of conv2d from dy[B, OH, OW, O] and w[FH, FW, C, O]; geom as in conv2d. */
+  conv2dBackpropInput(dy: F32, w: F32, dx: F32, geom: Int32Array): void;
+  /** dw[FH, FW, C, O] of conv2d from x[B, H, W, C] and dy[B, OH, OW, O]; geom as in conv2d. */
+  conv2dBackpropFilter(x: F32, dy: F32, dw: F32, geom: Int32Array): void;
+  /** y[B, OH, OW, O = C*cm] = act(depthwiseConv2d(x, w[FH, FW, C, cm]) + bias); geom as in conv2d. */
+  depthwiseConv2d(x: F32, w: F32, y: F32, geom: Int32Array, bias: F32 | null, act: ActCode, alpha: number, prelu: F32 | null): void;
+  /** dx[B, H, W, C] of depthwiseConv2d from dy[B, OH, OW, C*cm] and w[FH, FW, C, cm]. */
+  depthwiseConv2dBackpropInput(dy: F32, w: F32, dx: F32, geom: Int32Array): void;
+  /** dw[FH, FW, C, cm] of depthwiseConv2d from x[B, H, W, C] and dy[B, OH, OW, C*cm]. */
+  depthwiseConv2dBackpropFilter(x: F32, dy: F32, dw: F32, geom: Int32Array): void;
   [name: string]: unknown;
 }
 
