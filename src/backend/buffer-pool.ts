@@ -30,8 +30,20 @@ export class BufferPool {
     readonly minLength = 1 << 16,
   ) {}
 
+  /**
+   * Tests set this (CONTRASTIVE_POOL_POISON=1): every array handed out starts as NaN, so a kernel
+   * that leaves an element unwritten fails its parity test instead of passing on fresh zeros.
+   */
+  readonly poison = process.env.CONTRASTIVE_POOL_POISON === '1';
+
   /** A Float32Array of `n` elements with arbitrary contents. */
   take(n: number): Float32Array {
+    const a = this.takeUnpoisoned(n);
+    if (this.poison) a.fill(Number.NaN);
+    return a;
+  }
+
+  private takeUnpoisoned(n: number): Float32Array {
     if (n < this.minLength || this.capBytes <= 0) return new Float32Array(n);
     const list = this.free.get(n);
     let a: Float32Array;

@@ -37,6 +37,12 @@ describe('BufferPool', () => {
     pool.onRelease(user);
     expect(pool.heldBytes).toBe(0);
   });
+  it('poisons what it hands out under test (CONTRASTIVE_POOL_POISON=1, vitest.config.ts)', () => {
+    expect(process.env.CONTRASTIVE_POOL_POISON).toBe('1');
+    const pool = new BufferPool(1 << 30, 4);
+    expect(Array.from(pool.take(2))).toEqual([Number.NaN, Number.NaN]);
+    expect(Array.from(pool.take(8)).every(Number.isNaN)).toBe(true);
+  });
   it('keeps at most capBytes, dropping the oldest', () => {
     const pool = new BufferPool(64, 4);
     const bufs = [pool.take(8), pool.take(8), pool.take(8)];

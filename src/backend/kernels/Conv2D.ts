@@ -2,7 +2,7 @@
 import { backend_util, Conv2D, type Conv2DAttrs, type Conv2DInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ActCode } from '../addon.js';
 import { channelsLast, convGeometry, rank4, type Shape4 } from './conv_util.js';
-import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 /** Options of the GEMM epilogue of a (fused) convolution. */
 export interface ConvEpilogue {
@@ -30,7 +30,7 @@ export function conv2DNative(
   backend: KernelArgs<unknown>['backend'], x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo,
   epi: ConvEpilogue = NO_EPILOGUE,
 ): TensorInfo {
-  const y = new Float32Array(sizeOf(info.outShape));
+  const y = alloc(backend, sizeOf(info.outShape)); // every element written by the addon
   native().conv2d(f32(backend, x), f32(backend, filter), y, convGeometry(info), epi.bias, epi.act, epi.alpha, epi.prelu);
   return output(backend, info.outShape, y);
 }

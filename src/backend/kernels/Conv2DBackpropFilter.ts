@@ -4,7 +4,7 @@ import {
   type KernelFunc, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { channelsLast, convGeometry, rank4, sameShape, type Shape4 } from './conv_util.js';
-import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 export function conv2DBackpropFilter(args: KernelArgs<Conv2DBackpropFilterInputs, Conv2DBackpropFilterAttrs>): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -15,7 +15,7 @@ export function conv2DBackpropFilter(args: KernelArgs<Conv2DBackpropFilterInputs
   // Like the cpu kernel: no dilations (tfjs's conv2d gradient rejects them).
   const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   if (!sameShape(dy.shape, info.outShape) || x.shape[3] !== filterShape[2]) return fallback();
-  const dw = new Float32Array(sizeOf(info.filterShape));
+  const dw = alloc(backend, sizeOf(info.filterShape)); // every element written by the addon
   native().conv2dBackpropFilter(f32(backend, x), f32(backend, dy), dw, convGeometry(info));
   return output(backend, info.filterShape, dw);
 }

@@ -4,7 +4,7 @@ import {
   type KernelFunc, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { channelsLast, convGeometry, rank4, sameShape, type Shape4 } from './conv_util.js';
-import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 export function conv2DBackpropInput(args: KernelArgs<Conv2DBackpropInputInputs, Conv2DBackpropInputAttrs>): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -15,7 +15,7 @@ export function conv2DBackpropInput(args: KernelArgs<Conv2DBackpropInputInputs, 
   // Like the cpu kernel: no dilations (tfjs's conv2d gradient rejects them).
   const info = backend_util.computeConv2DInfo(inputShape as Shape4, filter.shape as Shape4, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   if (!sameShape(dy.shape, info.outShape) || inputShape[3] !== filter.shape[2]) return fallback();
-  const dx = new Float32Array(sizeOf(info.inShape));
+  const dx = alloc(backend, sizeOf(info.inShape)); // every element written by the addon
   native().conv2dBackpropInput(f32(backend, dy), f32(backend, filter), dx, convGeometry(info));
   return output(backend, info.inShape, dx);
 }

@@ -6,7 +6,7 @@ import {
 import { ActCode } from '../addon.js';
 import type { ConvEpilogue } from './Conv2D.js';
 import { channelsLast, convGeometry, rank4, type Shape4 } from './conv_util.js';
-import { allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
+import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 /**
  * Depthwise geometry of x [B, H, W, C] and filter [FH, FW, C, cm], or null when the native path
@@ -24,7 +24,7 @@ export function depthwiseInfo(x: TensorInfo, filter: TensorInfo, attrs: Depthwis
 export function depthwiseNative(
   backend: KernelArgs<unknown>['backend'], x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, epi?: ConvEpilogue,
 ): TensorInfo {
-  const y = new Float32Array(sizeOf(info.outShape));
+  const y = alloc(backend, sizeOf(info.outShape)); // every element written by the addon
   native().depthwiseConv2d(
     f32(backend, x), f32(backend, filter), y, convGeometry(info),
     epi?.bias ?? null, epi?.act ?? ActCode.None, epi?.alpha ?? 0, epi?.prelu ?? null,
