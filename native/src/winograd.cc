@@ -279,9 +279,17 @@ void filter_grad_transform(const float* __restrict S, int64_t xi_stride, int64_t
 
 namespace {
 int64_t num_tiles(const ConvGeom& g) { return g.B * ((g.OH + 3) / 4) * ((g.OW + 3) / 4); }
+// CONTRASTIVE_WINOGRAD=0 turns Winograd off (plain implicit GEMM: ~10x smaller float32 error).
+bool winograd_enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("CONTRASTIVE_WINOGRAD");
+    return !(e && e[0] == '0');
+  }();
+  return on;
+}
 bool winograd_shape(const ConvGeom& g) {
   // Below ~16 channels on either side the transforms cost more than the multiplications saved.
-  return g.FH == 3 && g.FW == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.C >= 16 && g.O >= 16 &&
+  return winograd_enabled() && g.FH == 3 && g.FW == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.C >= 16 && g.O >= 16 &&
          g.OH >= 2 && g.OW >= 2;
 }
 }  // namespace
