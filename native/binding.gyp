@@ -27,7 +27,8 @@
         "src/elementwise.cc",
         "src/reduce.cc",
         "src/pool.cc",
-        "src/norm.cc"
+        "src/norm.cc",
+        "src/peak.cc"
       ],
       "conditions": [
         ["target_arch=='x64'", {

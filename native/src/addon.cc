@@ -33,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_reduce(env, exports);
   init_pool(env, exports);
   init_norm(env, exports);
+  init_peak(env, exports);
   return exports;
 }
 

@@ -27,5 +27,6 @@ void init_elementwise(Napi::Env env, Napi::Object exports);
 void init_reduce(Napi::Env env, Napi::Object exports);
 void init_pool(Napi::Env env, Napi::Object exports);
 void init_norm(Napi::Env env, Napi::Object exports);
+void init_peak(Napi::Env env, Napi::Object exports);
 
 }  // namespace contrastive

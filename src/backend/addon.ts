@@ -32,6 +32,10 @@ export interface NativeAddon {
     a: F32, b: F32, out: F32, batchA: number, batchB: number, M: number, N: number, K: number,
     transposeA: boolean, transposeB: boolean, bias: F32 | null, act: ActCode, alpha: number, prelu: F32 | null,
   ): void;
+  /** Measured fp32 FMA throughput of all pool threads together, in GFLOP/s, over about `seconds`. */
+  peakGflops(seconds: number): number;
+  /** Instruction set of the peakGflops probe: 'avx512', 'avx2' or 'generic'. */
+  peakIsa(): string;
   [name: string]: unknown;
 }
 
