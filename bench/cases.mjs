@@ -113,8 +113,13 @@ export function setupStep({ ntXentLoss }, modelName, batch) {
       optimizer.dispose();
       model.dispose();
     },
-    notes: { params: model.countParams(), batch, views: 2 * batch },
+    notes: { params: trainableParams(model), batch, views: 2 * batch },
   };
+}
+
+/** Number of trainable parameters (what torch's sum(p.numel() for p in model.parameters()) counts). */
+function trainableParams(model) {
+  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 /**
@@ -129,9 +134,19 @@ export async function measureCase(caseId, { backend, threads, warmup, reps, budg
   await tf.setBackend(backend);
   if (tf.getBackend() !== backend) throw new Error(`backend ${backend} is not available`);
   const { fn, dispose, notes } = spec.setup(lib);
-  const tensorsBefore = tf.memory().numTensors;
-  const { samples, warmup: warmed } = repeat(fn, { warmup, reps, budgetS, onSample });
-  const leaked = tf.memory().numTensors - tensorsBefore;
+  // Live tensors after each timed call: constant unless the case leaks (the first calls may create
+  // state, e.g. the optimizer's momentum accumulators).
+  const tensors = [];
+  const { samples, warmup: warmed } = repeat(fn, {
+    warmup,
+    reps,
+    budgetS,
+    onSample: (ms) => {
+      tensors.push(tf.memory().numTensors);
+      onSample?.(ms);
+    },
+  });
+  const leaked = tensors[tensors.length - 1] - tensors[0];
   dispose();
   const stats = summarize(samples);
   const s = stats.median_ms / 1000;
@@ -143,7 +158,7 @@ export async function measureCase(caseId, { backend, threads, warmup, reps, budg
     ...stats,
     ...(spec.flops ? { gflops: spec.flops / s / 1e9 } : {}),
     ...(spec.images ? { images_per_s: spec.images / s } : {}),
-    leaked_tensors: leaked,
+    leaked_tensors_per_call: samples.length > 1 ? leaked / (samples.length - 1) : null,
     max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     notes,
   };

@@ -163,6 +163,9 @@ async function measureCase(id, opt, torchOk, log) {
     cells.pytorch = { status: 'skipped', reason: opt.torch ? 'PyTorch unavailable' : '--no-torch' };
   }
 
+  const [ours, theirs] = [cells.native.notes?.params, cells.pytorch.notes?.params];
+  if (ours && theirs && ours !== theirs) log(`${id}: WARNING: the models differ, ${ours} trainable parameters in tfjs, ${theirs} in PyTorch`);
+
   const plan = CPU_PLAN[id];
   if (plan.slow && !opt.cpuSlow) {
     cells.cpu = { status: 'skipped', reason: `not run (${plan.slow}, pass --cpu-slow)` };
