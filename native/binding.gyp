@@ -31,7 +31,8 @@
         "src/pool.cc",
         "src/norm.cc",
         "src/batch_norm.cc",
-        "src/transpose.cc"
+        "src/transpose.cc",
+        "src/peak.cc"
       ],
       "conditions": [
         ["target_arch=='x64'", {

@@ -4,3 +4,4 @@
  * Importing the package registers the `native` tfjs backend (C++ addon) as the default backend.
  */
 export { nativeBackendInfo, setNativeThreads, NATIVE_BACKEND, NativeBackend } from './backend/index.js';
+export { ntXentLoss, type NtXentOptions } from './losses/ntxent.js';

@@ -107,6 +107,10 @@ export interface NativeAddon {
   depthwiseConv2dBackpropInput(dy: F32, w: F32, dx: F32, geom: Int32Array): void;
   /** dw[FH, FW, C, cm] of depthwiseConv2d from x[B, H, W, C] and dy[B, OH, OW, C*cm]. */
   depthwiseConv2dBackpropFilter(x: F32, dy: F32, dw: F32, geom: Int32Array): void;
+  /** Measured fp32 FMA throughput of all pool threads together, in GFLOP/s, over about `seconds`. */
+  peakGflops(seconds: number): number;
+  /** Instruction set of the peakGflops probe: 'avx512', 'avx2' or 'generic'. */
+  peakIsa(): string;
   [name: string]: unknown;
 }
 
