@@ -5,3 +5,5 @@
  */
 export { nativeBackendInfo, setNativeThreads, NATIVE_BACKEND, NativeBackend } from './backend/index.js';
 export { ntXentLoss, type NtXentOptions } from './losses/ntxent.js';
+export { batchNormTrain, type BatchNormTrainResult } from './ops/batch-norm-train.js';
+export { BatchNorm, batchNormLayer, type BatchNormOptions } from './models/layers/batch-norm.js';
