@@ -32,7 +32,8 @@
         "src/norm.cc",
         "src/batch_norm.cc",
         "src/transpose.cc",
-        "src/peak.cc"
+        "src/peak.cc",
+        "src/tile.cc"
       ],
       "conditions": [
         ["target_arch=='x64'", {

@@ -35,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_pool(env, exports);
   init_norm(env, exports);
   init_batch_norm(env, exports);
+  init_tile(env, exports);
   init_transpose(env, exports);
   init_peak(env, exports);
   return exports;

@@ -29,6 +29,7 @@ void init_reduce(Napi::Env env, Napi::Object exports);
 void init_pool(Napi::Env env, Napi::Object exports);
 void init_norm(Napi::Env env, Napi::Object exports);
 void init_batch_norm(Napi::Env env, Napi::Object exports);
+void init_tile(Napi::Env env, Napi::Object exports);
 void init_transpose(Napi::Env env, Napi::Object exports);
 void init_peak(Napi::Env env, Napi::Object exports);
 

@@ -111,6 +111,8 @@ export interface NativeAddon {
   peakGflops(seconds: number): number;
   /** Instruction set of the peakGflops probe: 'avx512', 'avx2' or 'generic'. */
   peakIsa(): string;
+  /** out = x tiled reps times along each axis (shape: x's dims, rank >= 1). */
+  tile(x: F32, out: F32, shape: Int32Array, reps: Int32Array): void;
   [name: string]: unknown;
 }
 

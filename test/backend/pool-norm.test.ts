@@ -212,3 +212,25 @@ describe('Transpose parity', () => {
     expectParity([{ shape: [3, 4], dtype: 'int32', lo: -9, hi: 9 }], (x) => tf.transpose(x));
   });
 });
+
+describe('Tile parity', () => {
+  it('is the native kernel', () => {
+    expect(tf.getKernel('Tile', 'native')!.kernelFunc).not.toBe(tf.getKernel('Tile', 'cpu')!.kernelFunc);
+  });
+  const cases: [number[], number[]][] = [
+    [[5], [3]], [[1], [7]], [[3, 4], [1, 1]], [[3, 4], [2, 3]], [[2, 1, 3], [1, 5, 2]],
+    [[1, 1, 1, 17], [4, 7, 7, 1]], [[2, 3, 1, 4, 5], [2, 1, 3, 1, 2]], [[64, 8], [40, 40]], [[0, 3], [2, 2]], [[3, 2], [0, 1]],
+  ];
+  for (const [shape, reps] of cases) {
+    it(`x [${shape}] reps [${reps}], forward and gradient`, () => {
+      expectParity([{ shape }], (x) => tf.tile(x, reps), { rtol: 0, atol: 0 });
+      // tfjs has no Tile gradient above rank 4 (on any backend).
+      if (shape.length <= 4 && shape.every((d) => d > 0) && reps.every((r) => r > 0)) {
+        expectParity([{ shape }], (x) => tf.grad((y: tf.Tensor) => tf.sum(tf.square(tf.tile(y, reps))))(x), { rtol: 1e-5, atol: 1e-5 });
+      }
+    });
+  }
+  it('int32 falls back to cpu', () => {
+    expectParity([{ shape: [2, 3], dtype: 'int32' }], (x) => tf.tile(x, [2, 2]), { rtol: 0, atol: 0 });
+  });
+});

@@ -18,6 +18,7 @@ import { maxPoolConfig } from './MaxPool.js';
 import { maxPoolGradConfig } from './MaxPoolGrad.js';
 import { softmaxConfig } from './Softmax.js';
 import { transposeConfig } from './Transpose.js';
+import { tileConfig } from './Tile.js';
 import { absConfig } from './Abs.js';
 import { addConfig } from './Add.js';
 import { addNConfig } from './AddN.js';
@@ -64,6 +65,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   fusedBatchNormConfig,
   softmaxConfig,
   transposeConfig,
+  tileConfig,
   absConfig,
   addConfig,
   addNConfig,
