@@ -8,8 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { addon } from '../../src/backend/addon.js';
-import { expectParity, runOn, type InputSpec, type Tolerance } from './parity.js';
+import { countAddonCalls, expectParity, runOn, type InputSpec, type Tolerance } from './parity.js';
 
 const SIZES = [[], [0], [1], [7], [17], [1000], [100003]];
 
@@ -40,22 +39,6 @@ function weightedSum(t: tf.Tensor): tf.Tensor {
   return tf.sum(tf.mul(t, tf.reshape(tf.linspace(-1, 1, t.size), t.shape)));
 }
 
-/** Counts the calls of one addon function while fn runs (to check the native path is taken). */
-function countCalls(name: 'unary' | 'binary' | 'addN', fn: () => void): number {
-  const a = addon as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const orig = a[name];
-  let calls = 0;
-  a[name] = (...args: unknown[]) => {
-    calls++;
-    return orig(...args);
-  };
-  try {
-    fn();
-  } finally {
-    a[name] = orig;
-  }
-  return calls;
-}
 
 interface UnaryCase {
   kernel: string;
@@ -134,11 +117,11 @@ describe('registration', () => {
   it('float32 takes the addon, int32 falls back to cpu', () => {
     tf.setBackend('native');
     const x = tf.tensor([1, -2, 3]), i = tf.tensor([1, -2, 3], [3], 'int32');
-    expect(countCalls('unary', () => tf.dispose(tf.relu(x)))).toBe(1);
-    expect(countCalls('binary', () => tf.dispose(tf.add(x, tf.scalar(2))))).toBe(1);
-    expect(countCalls('binary', () => tf.dispose(tf.add(tf.ones([2, 1, 3, 1]), tf.ones([1, 4, 1, 5]))))).toBe(1);
-    expect(countCalls('unary', () => tf.dispose(tf.abs(i)))).toBe(0);
-    expect(countCalls('binary', () => tf.dispose(tf.add(i, i)))).toBe(0);
+    expect(countAddonCalls('unary', () => tf.dispose(tf.relu(x)))).toBe(1);
+    expect(countAddonCalls('binary', () => tf.dispose(tf.add(x, tf.scalar(2))))).toBe(1);
+    expect(countAddonCalls('binary', () => tf.dispose(tf.add(tf.ones([2, 1, 3, 1]), tf.ones([1, 4, 1, 5]))))).toBe(1);
+    expect(countAddonCalls('unary', () => tf.dispose(tf.abs(i)))).toBe(0);
+    expect(countAddonCalls('binary', () => tf.dispose(tf.add(i, i)))).toBe(0);
     tf.dispose([x, i]);
   });
 });
@@ -243,7 +226,7 @@ describe('AddN parity', () => {
   it('takes the addon', () => {
     tf.setBackend('native');
     const xs = [tf.ones([5]), tf.ones([5]), tf.ones([5])];
-    expect(countCalls('addN', () => tf.dispose(tf.addN(xs)))).toBe(1);
+    expect(countAddonCalls('addN', () => tf.dispose(tf.addN(xs)))).toBe(1);
     tf.dispose(xs);
   });
   it('gradient', () => {

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import '../../src/backend/register.js';
+import { addon } from '../../src/backend/addon.js';
 
 /** Deterministic uniform [lo, hi) floats (mulberry32). */
 export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
@@ -78,4 +79,21 @@ export function expectParity(
     }
     expect(at, `output ${o} differs at ${at}: native ${g[at]} vs cpu ${r[at]} (shape ${ref.shapes[o]})`).toBe(-1);
   }
+}
+
+/** Counts the calls of one addon function while fn runs (to check that the native path is taken). */
+export function countAddonCalls(name: string, fn: () => void): number {
+  const a = addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const orig = a[name];
+  let calls = 0;
+  a[name] = (...args: unknown[]) => {
+    calls++;
+    return orig(...args);
+  };
+  try {
+    fn();
+  } finally {
+    a[name] = orig;
+  }
+  return calls;
 }

@@ -8,9 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { addon } from '../../src/backend/addon.js';
 import { reducePlan } from '../../src/backend/kernels/reduce.js';
-import { expectParity, runOn } from './parity.js';
+import { countAddonCalls, expectParity, runOn } from './parity.js';
 
 const TOL = { rtol: 1e-5, atol: 1e-6 };
 
@@ -34,22 +33,6 @@ const CASES: [number[], (number | number[] | null)[]][] = [
   [[7, 1, 9], [0, 1, 2, [0, 2], [1, 2]]],
 ];
 
-/** Counts addon.reduce / addon.argMax calls while fn runs (to check the native path is taken). */
-function countCalls(name: 'reduce' | 'argMax', fn: () => void): number {
-  const a = addon as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const orig = a[name];
-  let calls = 0;
-  a[name] = (...args: unknown[]) => {
-    calls++;
-    return orig(...args);
-  };
-  try {
-    fn();
-  } finally {
-    a[name] = orig;
-  }
-  return calls;
-}
 
 describe('registration', () => {
   it('every reduction kernel is overridden on native and taken for float32', () => {
@@ -58,9 +41,9 @@ describe('registration', () => {
     }
     tf.setBackend('native');
     const x = tf.ones([4, 5]), i = tf.ones([4, 5], 'int32');
-    expect(countCalls('reduce', () => tf.dispose([tf.sum(x, 0), tf.mean(x, 1), tf.max(x), tf.min(x, [0, 1], true)]))).toBe(4);
-    expect(countCalls('argMax', () => tf.dispose(tf.argMax(x, 1)))).toBe(1);
-    expect(countCalls('reduce', () => tf.dispose(tf.sum(i, 0)))).toBe(0);
+    expect(countAddonCalls('reduce', () => tf.dispose([tf.sum(x, 0), tf.mean(x, 1), tf.max(x), tf.min(x, [0, 1], true)]))).toBe(4);
+    expect(countAddonCalls('argMax', () => tf.dispose(tf.argMax(x, 1)))).toBe(1);
+    expect(countAddonCalls('reduce', () => tf.dispose(tf.sum(i, 0)))).toBe(0);
     tf.dispose([x, i]);
   });
 });

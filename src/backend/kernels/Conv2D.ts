@@ -1,16 +1,12 @@
 /** Conv2D (NHWC) as implicit GEMM on the addon (native/src/conv.cc); NCHW falls back to cpu. */
 import { backend_util, Conv2D, type Conv2DAttrs, type Conv2DInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ActCode } from '../addon.js';
+import type { FusedEpilogue } from './activation.js';
 import { channelsLast, convGeometry, rank4, type Shape4 } from './conv_util.js';
 import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
 /** Options of the GEMM epilogue of a (fused) convolution. */
-export interface ConvEpilogue {
-  bias: Float32Array | null;
-  act: ActCode;
-  alpha: number;
-  prelu: Float32Array | null;
-}
+export type ConvEpilogue = FusedEpilogue;
 const NO_EPILOGUE: ConvEpilogue = { bias: null, act: ActCode.None, alpha: 0, prelu: null };
 
 /**

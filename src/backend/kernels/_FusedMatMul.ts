@@ -1,6 +1,6 @@
 /** _FusedMatMul: GEMM with bias and activation applied in the GEMM epilogue, tile by tile. */
 import { _FusedMatMul, type _FusedMatMulAttrs, type _FusedMatMulInputs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { activationCode, channelVector } from './activation.js';
+import { fusedEpilogue } from './activation.js';
 import { matMulGeometry } from './BatchMatMul.js';
 import { alloc, allF32, cpuKernel, f32, native, output, sizeOf, type KernelArgs } from './util.js';
 
@@ -11,15 +11,12 @@ export function fusedMatMul(args: KernelArgs<_FusedMatMulInputs, _FusedMatMulAtt
   const fallback = () => cpuKernel(_FusedMatMul)(args as never) as TensorInfo;
   if (!allF32(a, b, bias, preluActivationWeights)) return fallback();
   const g = matMulGeometry(a.shape, b.shape, transposeA, transposeB);
-  const act = activationCode(activation);
-  if (!g || act === null) return fallback();
-  const biasVec = bias ? channelVector(f32(backend, bias), bias.shape, g.N) : null;
-  const preluVec = preluActivationWeights ? channelVector(f32(backend, preluActivationWeights), preluActivationWeights.shape, g.N) : null;
-  if ((bias && !biasVec) || (preluActivationWeights && !preluVec)) return fallback();
+  const epi = g && fusedEpilogue(backend, g.N, activation, leakyreluAlpha, bias, preluActivationWeights);
+  if (!g || !epi) return fallback();
   const out = alloc(backend, sizeOf(g.outShape)); // every element written by the GEMM (K = 0 included)
   native().matmul(
     f32(backend, a), f32(backend, b), out, g.batchA, g.batchB, g.M, g.N, g.K, transposeA, transposeB,
-    biasVec, act, leakyreluAlpha ?? 0.2, preluVec,
+    epi.bias, epi.act, epi.alpha, epi.prelu,
   );
   return output(backend, g.outShape, out);
 }

@@ -1,5 +1,8 @@
-/** Maps tfjs fused-activation names to the addon's activation codes. */
+/** Maps tfjs fused-activation names to the addon's activation codes, and fused-op epilogues. */
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { ActCode } from '../addon.js';
+import { f32 } from './util.js';
 
 export function activationCode(activation: string | undefined | null): ActCode | null {
   switch (activation ?? 'linear') {
@@ -24,4 +27,29 @@ export function channelVector(values: Float32Array, shape: readonly number[], n:
   if (values.length === n) return values;
   if (values.length === 1) return new Float32Array(n).fill(values[0]);
   return null;
+}
+
+/** Bias and activation applied per output channel after a fused convolution or matrix product. */
+export interface FusedEpilogue {
+  bias: Float32Array | null;
+  act: ActCode;
+  alpha: number;
+  prelu: Float32Array | null;
+}
+
+/**
+ * The epilogue of a fused op (_FusedMatMul, FusedConv2D, FusedDepthwiseConv2D) with `channels`
+ * output channels, or null when the activation is unknown or bias / PReLU weights do not broadcast
+ * along the channels alone (the caller then falls back to cpu). tfjs's leakyrelu default is 0.2.
+ */
+export function fusedEpilogue(
+  backend: MathBackendCPU, channels: number, activation: string | undefined | null, leakyreluAlpha: number | undefined,
+  bias?: TensorInfo, prelu?: TensorInfo,
+): FusedEpilogue | null {
+  const act = activationCode(activation);
+  if (act === null) return null;
+  const biasVec = bias ? channelVector(f32(backend, bias), bias.shape, channels) : null;
+  const preluVec = prelu ? channelVector(f32(backend, prelu), prelu.shape, channels) : null;
+  if ((bias && !biasVec) || (prelu && !preluVec)) return null;
+  return { bias: biasVec, act, alpha: leakyreluAlpha ?? 0.2, prelu: preluVec };
 }
