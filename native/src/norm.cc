@@ -13,14 +13,8 @@
 
 #include "napi_util.h"
 #include "thread_pool.h"
+#include "vmath.h"  // CONTRASTIVE_CLONES
 
-#ifndef CONTRASTIVE_CLONES
-#if defined(CONTRASTIVE_X64) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define CONTRASTIVE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CONTRASTIVE_CLONES
-#endif
-#endif
 
 namespace contrastive {
 namespace {
@@ -66,12 +60,6 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-inline float bits_to_float(int32_t b) {
-  float f;
-  std::memcpy(&f, &b, sizeof f);
-  return f;
-}
-
 // Row max, NaN-propagating (as tfjs's Max kernel). L independent lanes so the loop vectorizes
 // without reassociation.
 constexpr int64_t L = 16;
@@ -112,26 +100,10 @@ float row_sum(const float* __restrict x, int64_t n) {
   return r;
 }
 
-// out[i] = exp(x[i] - m) for i in [0, n); x - m <= 0 (m finite).
+// out[i] = exp(x[i] - m) for i in [0, n); x - m <= 0 (m finite). vmath::exp vectorizes.
 CONTRASTIVE_CLONES
 void exp_shifted(const float* __restrict x, float* __restrict out, int64_t n, float m) {
-  constexpr float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-  constexpr float kMin = -87.33654f;  // below: exp < FLT_MIN, flushed to 0
-  for (int64_t i = 0; i < n; ++i) {
-    const float t = x[i] - m;
-    const float v = t < kMin ? kMin : t;
-    const float k = std::floor(v * kLog2e + 0.5f);
-    const float r = v - k * kLn2Hi - k * kLn2Lo;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.f;
-    const float e = p * bits_to_float((static_cast<int32_t>(k) + 127) << 23);
-    out[i] = t < kMin ? 0.f : e;
-  }
+  for (int64_t i = 0; i < n; ++i) out[i] = vmath::exp(x[i] - m);
 }
 
 CONTRASTIVE_CLONES

@@ -23,12 +23,8 @@
 
 #include "conv.h"
 #include "thread_pool.h"
+#include "vmath.h"  // CONTRASTIVE_CLONES
 
-#if defined(CONTRASTIVE_X64) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define CONTRASTIVE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CONTRASTIVE_CLONES
-#endif
 
 namespace contrastive {
 namespace {
