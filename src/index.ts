@@ -7,3 +7,9 @@ export { nativeBackendInfo, setNativeThreads, NATIVE_BACKEND, NativeBackend } fr
 export { ntXentLoss, type NtXentOptions } from './losses/ntxent.js';
 export { batchNormTrain, type BatchNormTrainResult } from './ops/batch-norm-train.js';
 export { BatchNorm, batchNormLayer, type BatchNormOptions } from './models/layers/batch-norm.js';
+export type { ImageDataset } from './data/image-dataset.js';
+export { subset, imageLength } from './data/image-dataset.js';
+export { loadFashionMnist, FASHION_MNIST_CLASSES } from './data/fashion-mnist.js';
+export { loadMnist, MNIST_CLASSES } from './data/mnist.js';
+export { stratifiedSplit, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type Split, type SplitOptions } from './data/split.js';
+export { Rng } from './util/random.js';
