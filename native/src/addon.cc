@@ -11,7 +11,8 @@ namespace {
 
 Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), num_threads()); }
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
-  set_num_threads(static_cast<int>(num(info[0])));
+  const int64_t n = num(info[0]);  // validated in TypeScript; clamped again here
+  set_num_threads(static_cast<int>(n < 1 ? 1 : (n > kMaxThreads ? kMaxThreads : n)));
   return info.Env().Undefined();
 }
 Napi::Value KernelName(const Napi::CallbackInfo& info) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -19,8 +20,12 @@ constexpr int64_t KC = 256;
 constexpr int64_t NC_MAX = 1024;
 constexpr int64_t MC_MAX = 336;
 
+#if defined(CONTRASTIVE_X64) && (defined(__GNUC__) || defined(__clang__))
+#define CONTRASTIVE_CPU_DISPATCH 1
+#endif
+
 KernelInfo detect() {
-#if defined(CONTRASTIVE_X64)
+#if defined(CONTRASTIVE_CPU_DISPATCH)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return kernel_avx512();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kernel_avx2();
@@ -43,6 +48,10 @@ struct Scratch {
       std::free(ptr);
       size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
       ptr = static_cast<float*>(std::aligned_alloc(64, bytes));
+      if (!ptr) {
+        std::fprintf(stderr, "contrastive: out of memory allocating %zu bytes of GEMM scratch\n", bytes);
+        std::abort();
+      }
       cap = n;
     }
     return ptr;
@@ -70,7 +79,7 @@ const KernelInfo& active_kernel() { return current(); }
 bool set_kernel(const char* name) {
   std::string n(name);
   if (n == "generic") { current() = kernel_generic(); return true; }
-#if defined(CONTRASTIVE_X64)
+#if defined(CONTRASTIVE_CPU_DISPATCH)
   __builtin_cpu_init();
   if (n == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) { current() = kernel_avx2(); return true; }
   if (n == "avx512" && __builtin_cpu_supports("avx512f")) { current() = kernel_avx512(); return true; }

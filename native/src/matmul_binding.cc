@@ -21,7 +21,8 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   epi.act = static_cast<Act>(num(info[11]));
   epi.alpha = static_cast<float>(dbl(info[12]));
   epi.prelu = f32_or_null(info[13]);
-  const int64_t batch = std::max(batchA, batchB);
+  // An empty batch on either side gives an empty output (TypeScript allocates none).
+  const int64_t batch = (batchA == 0 || batchB == 0) ? 0 : std::max(batchA, batchB);
   const int64_t sa = batchA == 1 ? 0 : M * K, sb = batchB == 1 ? 0 : K * N;
   auto one = [&](int64_t i, bool parallel) {
     Strided A = ta ? Strided{a + i * sa, 1, M} : Strided{a + i * sa, K, 1};

@@ -35,7 +35,15 @@ struct Job {
 class Pool {
  public:
   explicit Pool(int n) : n_(n < 1 ? 1 : n) {
-    for (int i = 1; i < n_; ++i) workers_.emplace_back([this, i] { loop(i); });
+    for (int i = 1; i < n_; ++i) {
+      // If the OS refuses a thread, run with the ones we have (the caller counts as one).
+      try {
+        workers_.emplace_back([this, i] { loop(i); });
+      } catch (...) {
+        n_ = i;
+        break;
+      }
+    }
   }
   ~Pool() {
     {
@@ -53,7 +61,10 @@ class Pool {
       for (int64_t t = 0; t < ntasks; ++t) fn(t, 0);
       return;
     }
-    if (in_task) {  // nested parallel_for from inside a task: run it on this thread
+    // Nested parallel_for from inside a task, or another thread (a Node worker_thread) already
+    // using the pool: run on the calling thread.
+    std::unique_lock<std::mutex> owner(run_mu_, std::defer_lock);
+    if (in_task || !owner.try_lock()) {
       for (int64_t t = 0; t < ntasks; ++t) fn(t, 0);
       return;
     }
@@ -62,7 +73,7 @@ class Pool {
     job.ntasks = ntasks;
     job.next.store(0, std::memory_order_relaxed);
     job.done.store(0, std::memory_order_relaxed);
-    current_.store(&job, std::memory_order_release);
+    current_.store(&job, std::memory_order_seq_cst);
     {
       std::lock_guard<std::mutex> lock(mu_);
       generation_.fetch_add(1, std::memory_order_release);
@@ -70,10 +81,11 @@ class Pool {
     cv_.notify_all();
     work(job, 0);
     while (job.done.load(std::memory_order_acquire) != ntasks) CPU_RELAX();
-    current_.store(nullptr, std::memory_order_release);
-    // Workers that entered the job just before it was withdrawn: they take no task (all are
-    // taken) and leave at once.
-    while (job.active.load(std::memory_order_acquire) != 0) CPU_RELAX();
+    // Withdraw the job, then wait for workers that entered it: they take no task (all are taken)
+    // and leave at once. seq_cst on both sides of this store-then-load handshake (Dekker): with
+    // release/acquire the store could pass the load and a late worker slip into the next job.
+    current_.store(nullptr, std::memory_order_seq_cst);
+    while (job.active.load(std::memory_order_seq_cst) != 0) CPU_RELAX();
   }
 
  private:
@@ -104,11 +116,11 @@ class Pool {
       }
       seen = g;
       if (stop_.load()) return;
-      Job* job = current_.load(std::memory_order_acquire);
+      Job* job = current_.load(std::memory_order_seq_cst);
       if (!job) continue;
-      job->active.fetch_add(1, std::memory_order_acq_rel);
-      if (current_.load(std::memory_order_acquire) == job) work(*job, tid);
-      job->active.fetch_sub(1, std::memory_order_acq_rel);
+      job->active.fetch_add(1, std::memory_order_seq_cst);
+      if (current_.load(std::memory_order_seq_cst) == job) work(*job, tid);
+      job->active.fetch_sub(1, std::memory_order_seq_cst);
     }
   }
 
@@ -117,6 +129,7 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<uint64_t> generation_{0};
+  std::mutex run_mu_;  // held by the thread whose job is in the slot
   Job slot_;
   std::atomic<Job*> current_{nullptr};
   std::atomic<bool> stop_{false};
@@ -127,7 +140,7 @@ thread_local bool Pool::in_task = false;
 int default_threads() {
   if (const char* env = std::getenv("CONTRASTIVE_THREADS")) {
     int n = std::atoi(env);
-    if (n >= 1) return n;
+    if (n >= 1) return std::min(n, kMaxThreads);
   }
   unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : static_cast<int>(hw);
@@ -144,6 +157,7 @@ int num_threads() { return pool()->size(); }
 
 void set_num_threads(int n) {
   if (n < 1) n = 1;
+  if (n > kMaxThreads) n = kMaxThreads;
   if (n == pool()->size()) return;
   pool().reset(new Pool(n));
 }

@@ -9,6 +9,9 @@ namespace contrastive {
 
 using TaskFn = std::function<void(int64_t task, int tid)>;
 
+// Most threads a pool may have (CONTRASTIVE_THREADS and set_num_threads are clamped to it).
+constexpr int kMaxThreads = 1024;
+
 // Number of threads (the caller included). Default: hardware cores; CONTRASTIVE_THREADS overrides.
 int num_threads();
 // Resize the pool (n >= 1). Not thread-safe with a running parallel_for.

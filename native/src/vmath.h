@@ -8,6 +8,7 @@
 // multi-versioning attribute for hot loops.
 #pragma once
 #include <cstdint>
+#include <cstdlib>  // defines __GLIBC__ where glibc is the C library
 #include <cstring>
 
 #if defined(__GNUC__)
@@ -18,7 +19,8 @@
 
 // Hot loop functions are compiled for AVX-512, AVX2 and baseline x86-64, picked at load time
 // (GCC function multi-versioning), so one build runs on any x86-64 CPU.
-#if defined(CONTRASTIVE_X64) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+// glibc only: target_clones needs ifunc, which musl (Alpine) lacks.
+#if defined(CONTRASTIVE_X64) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__) && defined(__GLIBC__)
 #define CONTRASTIVE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define CONTRASTIVE_CLONES

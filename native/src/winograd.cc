@@ -17,6 +17,7 @@
 // and per xi the sum is a GEMM  S[xi][C, O] = X[xi][tiles, C]^T x DY[xi][tiles, O]. Both transforms
 // are vectorized over channels (NHWC rows); tiles are split over the threads, each with its own S.
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -38,7 +39,12 @@ struct AlignedFree {
 using Buffer = std::unique_ptr<float[], AlignedFree>;
 Buffer aligned_floats(size_t n) {
   const size_t bytes = ((n * sizeof(float) + 63) / 64) * 64;
-  return Buffer(static_cast<float*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes)));
+  float* p = static_cast<float*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes));
+  if (!p) {
+    std::fprintf(stderr, "contrastive: out of memory allocating %zu bytes of Winograd buffers\n", bytes);
+    std::abort();
+  }
+  return Buffer(p);
 }
 
 // Per-thread scratch, grown on demand.
@@ -293,7 +299,10 @@ bool winograd_shape(const ConvGeom& g) {
 bool winograd_applies(const ConvGeom& g) {
   // Enough panels of tiles for every thread (with few tiles the filter transform dominates too).
   const int64_t MR = active_kernel().MR;
-  return winograd_shape(g) && MR <= 16 && num_tiles(g) >= 2 * MR * num_threads();
+  // A fixed threshold, not one per thread: whether Winograd runs (and so how infinities
+  // propagate: an Inf input turns its whole 4x4 output tile to NaN) must not depend on the
+  // thread count.
+  return winograd_shape(g) && MR <= 16 && num_tiles(g) >= 4 * MR;
 }
 
 void winograd_conv3x3(const float* x, const float* w, float* y, const ConvGeom& g, const Epilogue& epi) {

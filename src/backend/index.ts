@@ -34,8 +34,8 @@ export function nativeBackendInfo(): NativeBackendInfo {
  * CONTRASTIVE_THREADS environment variable).
  */
 export function setNativeThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`setNativeThreads: threads must be an integer >= 1, received ${String(n)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new Error(`setNativeThreads: threads must be an integer in [1, 1024], received ${String(n)}`);
   }
   addon?.setThreads(n);
 }

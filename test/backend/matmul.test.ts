@@ -38,6 +38,19 @@ describe('BatchMatMul parity', () => {
     expectParity([{ shape: [1, 9, 11] }, { shape: [5, 11, 6] }], (a, b) => tf.matMul(a, b, false, false), tol(11));
     expectParity([{ shape: [64, 8, 8] }, { shape: [64, 8, 8] }], (a, b) => tf.matMul(a, b, true, true), tol(8));
   });
+  it('an empty batch on either side gives an empty output (no memory touched)', () => {
+    // (tfjs's cpu kernel returns 4,096 NaN values under the shape [0, 64, 64] here, so no parity.)
+    tf.setBackend('native');
+    const cases: [number[], number[]][] = [[[0, 64, 64], [64, 64]], [[64, 64], [0, 64, 64]]];
+    for (const [as, bs] of cases) {
+      const out = tf.tidy(() => {
+        const c = tf.matMul(tf.ones(as), tf.ones(bs));
+        const f = tf.fused.matMul({ a: tf.ones(as), b: tf.ones(bs), bias: tf.ones([64]), activation: 'relu' });
+        return [c.shape, c.dataSync().length, f.shape, f.dataSync().length];
+      });
+      expect(out).toEqual([[0, 64, 64], 0, [0, 64, 64], 0]);
+    }
+  });
   it('gradient', () => {
     expectParity([{ shape: [37, 29] }, { shape: [29, 41] }], (a, b) => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y))))([a, b]), { rtol: 1e-3, atol: 1e-3 });
   });

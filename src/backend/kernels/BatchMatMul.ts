@@ -33,7 +33,7 @@ export function batchMatMul(args: KernelArgs<BatchMatMulInputs, BatchMatMulAttrs
   const g = allF32(a, b) ? matMulGeometry(a.shape, b.shape, transposeA, transposeB) : null;
   if (!g) return cpuKernel(BatchMatMul)(args as never) as TensorInfo;
   const out = alloc(backend, sizeOf(g.outShape)); // every element written by the GEMM (K = 0 included)
-  native().matmul(f32(backend, a), f32(backend, b), out, g.batchA, g.batchB, g.M, g.N, g.K, transposeA, transposeB, null, ActCode.None, 0, null);
+  if (out.length > 0) native().matmul(f32(backend, a), f32(backend, b), out, g.batchA, g.batchB, g.M, g.N, g.K, transposeA, transposeB, null, ActCode.None, 0, null);
   return output(backend, g.outShape, out);
 }
 

@@ -14,7 +14,7 @@ export function fusedMatMul(args: KernelArgs<_FusedMatMulInputs, _FusedMatMulAtt
   const epi = g && fusedEpilogue(backend, g.N, activation, leakyreluAlpha, bias, preluActivationWeights);
   if (!g || !epi) return fallback();
   const out = alloc(backend, sizeOf(g.outShape)); // every element written by the GEMM (K = 0 included)
-  native().matmul(
+  if (out.length > 0) native().matmul(
     f32(backend, a), f32(backend, b), out, g.batchA, g.batchB, g.M, g.N, g.K, transposeA, transposeB,
     epi.bias, epi.act, epi.alpha, epi.prelu,
   );

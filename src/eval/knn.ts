@@ -1,0 +1,142 @@
+/**
+ * Weighted k-nearest-neighbour classifier on embeddings, the self-supervised benchmark protocol of
+ * Wu et al. 2018 (arXiv:1805.01978) used by lightly's benchmarks: cosine similarity between
+ * L2-normalised embeddings, the k most similar training items vote for their class with weight
+ * exp(similarity / temperature), the class with the largest total wins. Defaults k = 200,
+ * temperature = 0.1 (lightly `benchmarks/imagenet/...knn`, solo-learn's kNN callback).
+ *
+ * Similarities are computed in chunks of queries (`chunk` rows at a time: a [chunk, N] matrix, one
+ * GEMM on the active tfjs backend), so memory stays bounded for any N.
+ */
+import { matMul, tensor2d, tidy } from '@tensorflow/tfjs-core';
+
+export interface KnnOptions {
+  /** Neighbours that vote. Default 200. */
+  k?: number;
+  /** Temperature of the vote weights exp(sim / T), > 0. Default 0.1. */
+  temperature?: number;
+  /** Number of classes (default: 1 + the largest training label). */
+  numClasses?: number;
+  /** Queries per similarity chunk ([chunk, N] floats at a time). Default 256. */
+  chunk?: number;
+}
+
+export interface Embeddings {
+  /** Row-major [count, dim] float32 values. */
+  values: Float32Array;
+  dim: number;
+}
+
+/** Copies rows into unit length (zero rows stay zero). */
+export function l2Normalize({ values, dim }: Embeddings): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < values.length / dim; r++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += values[r * dim + j] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < dim; j++) out[r * dim + j] = values[r * dim + j] * inv;
+  }
+  return out;
+}
+
+/**
+ * Indices of the k largest values of row (ties: the lower index first), in decreasing order.
+ * A size-k min-heap: O(n log k).
+ */
+export function topK(row: Float32Array, k: number): Int32Array {
+  const n = row.length;
+  k = Math.min(k, n);
+  const heap = new Int32Array(k); // min-heap on (value, -index)
+  let size = 0;
+  const less = (a: number, b: number) => row[a] < row[b] || (row[a] === row[b] && a > b);
+  const siftDown = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < size && less(heap[l], heap[m])) m = l;
+      if (r < size && less(heap[r], heap[m])) m = r;
+      if (m === i) return;
+      const t = heap[i]; heap[i] = heap[m]; heap[m] = t;
+      i = m;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    if (size < k) {
+      heap[size] = i;
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!less(heap[c], heap[p])) break;
+        const t = heap[c]; heap[c] = heap[p]; heap[p] = t;
+        c = p;
+      }
+    } else if (k > 0 && less(heap[0], i)) {
+      heap[0] = i;
+      siftDown(0);
+    }
+  }
+  const out = Array.from(heap.subarray(0, size));
+  out.sort((a, b) => (row[b] - row[a]) || (a - b));
+  return Int32Array.from(out);
+}
+
+function validate(name: string, e: Embeddings): number {
+  if (!Number.isInteger(e.dim) || e.dim < 1 || e.values.length % e.dim !== 0) {
+    throw new Error(`weightedKnn: ${name} must hold whole rows of dim ${e.dim}, received ${e.values.length} values`);
+  }
+  return e.values.length / e.dim;
+}
+
+/** Predicted class of every query row. */
+export function weightedKnnPredict(
+  train: Embeddings, trainLabels: ArrayLike<number>, queries: Embeddings, options: KnnOptions = {},
+): Int32Array {
+  const { k = 200, temperature = 0.1, chunk = 256 } = options;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`weightedKnn: k must be an integer >= 1, received ${k}`);
+  if (!(temperature > 0) || !Number.isFinite(temperature)) {
+    throw new Error(`weightedKnn: temperature must be a finite number > 0, received ${temperature}`);
+  }
+  const n = validate('train', train), m = validate('queries', queries);
+  if (queries.dim !== train.dim) throw new Error(`weightedKnn: queries have dim ${queries.dim}, train has dim ${train.dim}`);
+  if (trainLabels.length !== n) throw new Error(`weightedKnn: trainLabels has ${trainLabels.length} labels for ${n} train rows`);
+  let maxLabel = 0;
+  for (let i = 0; i < n; i++) maxLabel = Math.max(maxLabel, trainLabels[i]);
+  const numClasses = options.numClasses ?? maxLabel + 1;
+  const bank = l2Normalize(train), q = l2Normalize(queries);
+  const pred = new Int32Array(m);
+  const votes = new Float64Array(numClasses);
+  const bankT = tensor2d(bank, [n, train.dim]);
+  try {
+    for (let start = 0; start < m; start += chunk) {
+      const rows = Math.min(chunk, m - start);
+      const sims = tidy(() => {
+        const qt = tensor2d(q.subarray(start * train.dim, (start + rows) * train.dim), [rows, train.dim]);
+        return matMul(qt, bankT, false, true).dataSync() as Float32Array; // [rows, n]
+      });
+      for (let r = 0; r < rows; r++) {
+        const row = sims.subarray(r * n, (r + 1) * n);
+        votes.fill(0);
+        for (const j of topK(row, k)) votes[trainLabels[j]] += Math.exp(row[j] / temperature);
+        let best = 0;
+        for (let c = 1; c < numClasses; c++) if (votes[c] > votes[best]) best = c;
+        pred[start + r] = best;
+      }
+    }
+  } finally {
+    bankT.dispose();
+  }
+  return pred;
+}
+
+/** Top-1 accuracy (fraction) of the weighted kNN classifier on labelled queries. */
+export function weightedKnnAccuracy(
+  train: Embeddings, trainLabels: ArrayLike<number>, queries: Embeddings, queryLabels: ArrayLike<number>, options?: KnnOptions,
+): number {
+  const pred = weightedKnnPredict(train, trainLabels, queries, options);
+  if (queryLabels.length !== pred.length) {
+    throw new Error(`weightedKnn: queryLabels has ${queryLabels.length} labels for ${pred.length} queries`);
+  }
+  let hit = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === queryLabels[i]) hit++;
+  return pred.length ? hit / pred.length : 0;
+}
