@@ -13,3 +13,4 @@ export { loadFashionMnist, FASHION_MNIST_CLASSES } from './data/fashion-mnist.js
 export { loadMnist, MNIST_CLASSES } from './data/mnist.js';
 export { stratifiedSplit, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type Split, type SplitOptions } from './data/split.js';
 export { Rng } from './util/random.js';
+export { weightedKnnPredict, weightedKnnAccuracy, topK, l2Normalize, type KnnOptions, type Embeddings } from './eval/knn.js';

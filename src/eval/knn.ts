@@ -109,10 +109,13 @@ export function weightedKnnPredict(
   try {
     for (let start = 0; start < m; start += chunk) {
       const rows = Math.min(chunk, m - start);
-      const sims = tidy(() => {
+      // (tidy returns the tensor, not its values: tidy walks a returned array element by element.)
+      const simT = tidy(() => {
         const qt = tensor2d(q.subarray(start * train.dim, (start + rows) * train.dim), [rows, train.dim]);
-        return matMul(qt, bankT, false, true).dataSync() as Float32Array; // [rows, n]
+        return matMul(qt, bankT, false, true); // [rows, n]
       });
+      const sims = simT.dataSync() as Float32Array;
+      simT.dispose();
       for (let r = 0; r < rows; r++) {
         const row = sims.subarray(r * n, (r + 1) * n);
         votes.fill(0);
