@@ -24,3 +24,7 @@ export { RandomErasing, type RandomErasingOptions } from './augment/image/random
 export { Compose } from './augment/image/compose.js';
 export { MultiView, type ViewBatch } from './augment/multi-view.js';
 export { simclrTransform, simclrViews } from './augment/presets/simclr.js';
+export { mlpBackbone, type MlpOptions } from './models/backbones/mlp.js';
+export { cnnBackbone, type CnnOptions } from './models/backbones/cnn.js';
+export { resnetBackbone, type ResNetOptions } from './models/backbones/resnet.js';
+export { projectionHead, simclrHead, type HeadBlock, type HeadActivation } from './models/heads.js';

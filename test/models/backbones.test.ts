@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import '../../src/backend/register.js';
+import { mlpBackbone } from '../../src/models/backbones/mlp.js';
+import { cnnBackbone } from '../../src/models/backbones/cnn.js';
+import { resnetBackbone } from '../../src/models/backbones/resnet.js';
+import { projectionHead, simclrHead } from '../../src/models/heads.js';
+
+// Parameter counts by formula; batch norm holds 4 vectors per channel (gamma, beta, running mean, variance).
+const dense = (i: number, o: number, bias = true) => i * o + (bias ? o : 0);
+const bn = (c: number) => 4 * c;
+const conv = (k: number, i: number, o: number) => k * k * i * o;
+
+function forward(model: { apply: (x: tf.Tensor, k: object) => unknown }, shape: number[], training: boolean): number[] {
+  return tf.tidy(() => (model.apply(tf.randomUniform(shape), { training }) as tf.Tensor).shape);
+}
+
+describe('backbones and heads', () => {
+  it('MLP: shapes and parameter count', () => {
+    const m = mlpBackbone({ inputShape: [28, 28, 1] });
+    expect(m.countParams()).toBe(dense(784, 512) + bn(512) + dense(512, 512) + bn(512) + dense(512, 128));
+    expect(forward(m, [5, 28, 28, 1], true)).toEqual([5, 128]);
+    m.dispose();
+  });
+  it('small CNN: shapes and parameter count', () => {
+    const m = cnnBackbone({ inputShape: [28, 28, 1] });
+    expect(m.countParams()).toBe(conv(3, 1, 32) + bn(32) + conv(3, 32, 64) + bn(64) + conv(3, 64, 128) + bn(128));
+    expect(forward(m, [3, 28, 28, 1], true)).toEqual([3, 128]);
+    expect(forward(m, [2, 28, 28, 1], false)).toEqual([2, 128]);
+    m.dispose();
+  });
+  it('ResNet-18 (CIFAR layout): the paper\'s 11.17 M parameters at width 1, shapes at width 1/4', () => {
+    const full = resnetBackbone({ inputShape: [32, 32, 3] });
+    // 11,173,962 trainable in torchvision's CIFAR ResNet-18 with a 10-class fc (5,130): 11,168,832
+    // without it; the running statistics add 2 x 4,800 channels.
+    const trainable = full.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a! * b!, 1)!, 0);
+    expect(trainable).toBe(11168832);
+    full.dispose();
+    const small = resnetBackbone({ inputShape: [28, 28, 1], widthMultiplier: 0.25 });
+    expect(forward(small, [2, 28, 28, 1], true)).toEqual([2, 128]);
+    small.dispose();
+  });
+  it('projection heads from blocks; the SimCLR preset', () => {
+    const h = projectionHead([[128, 64, true, 'relu'], [64, 32, false, null]]);
+    expect(h.countParams()).toBe(dense(128, 64, false) + bn(64) + dense(64, 32));
+    expect(forward(h, [4, 128], true)).toEqual([4, 32]);
+    const s = simclrHead(128, 256, 64);
+    expect(s.countParams()).toBe(dense(128, 256, false) + bn(256) + dense(256, 64));
+    expect(() => projectionHead([[8, 4], [5, 2]])).toThrow(/blocks\[1\] inDim must equal blocks\[0\] outDim \(4\), received 5/);
+    h.dispose(); s.dispose();
+  });
+});
