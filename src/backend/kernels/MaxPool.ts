@@ -28,15 +28,20 @@ export function poolGeometry(
   };
 }
 
-export function maxPool(args: KernelArgs<MaxPoolInputs, MaxPoolAttrs>): TensorInfo {
+/** MaxPool or AvgPool (isMax) on the addon; other dtypes and geometries go to the cpu kernel. */
+export function pool2d(args: KernelArgs<MaxPoolInputs, MaxPoolAttrs>, kernelName: string, isMax: boolean): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
   const g = allF32(x) ? poolGeometry(x.shape, attrs.filterSize, attrs.strides, attrs.pad, attrs.dimRoundingMode) : null;
-  if (!g) return cpuKernel(MaxPool)(args as never) as TensorInfo;
+  if (!g) return cpuKernel(kernelName)(args as never) as TensorInfo;
   const y = alloc(backend, sizeOf(g.outShape)); // every element written
   const [B, H, W, C, outH, outW, fh, fw, sh, sw, pt, pl] = g.args;
-  if (y.length > 0) native().pool2d(f32(backend, x), y, true, B, H, W, C, outH, outW, fh, fw, sh, sw, pt, pl);
+  if (y.length > 0) native().pool2d(f32(backend, x), y, isMax, B, H, W, C, outH, outW, fh, fw, sh, sw, pt, pl);
   return output(backend, g.outShape, y);
+}
+
+export function maxPool(args: KernelArgs<MaxPoolInputs, MaxPoolAttrs>): TensorInfo {
+  return pool2d(args, MaxPool, true);
 }
 
 export const maxPoolConfig: KernelConfig = {
