@@ -28,3 +28,6 @@ export { mlpBackbone, type MlpOptions } from './models/backbones/mlp.js';
 export { cnnBackbone, type CnnOptions } from './models/backbones/cnn.js';
 export { resnetBackbone, type ResNetOptions } from './models/backbones/resnet.js';
 export { projectionHead, simclrHead, type HeadBlock, type HeadActivation } from './models/heads.js';
+export type { Method } from './methods/method.js';
+export { SimCLR, type SimCLROptions } from './methods/simclr.js';
+export { cosineSchedule, warmupCosineLr } from './train/schedules.js';

@@ -1,0 +1,20 @@
+/**
+ * What every self-supervised method exposes to the trainer: its trainable variables, the loss of
+ * one batch of views (called inside the optimizer's minimize), and the encoder's representation.
+ * Methods own encoder + heads + loss wiring; they never write files or know the optimizer's
+ * schedule (the trainer does).
+ */
+import type { Optimizer, Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+
+export interface Method {
+  readonly name: string;
+  /** Variables the optimizer updates (encoder and heads; not batch-norm running statistics). */
+  trainableVariables(): Variable[];
+  /** Loss of one batch: views[v] is [N, H, W, C] (or [N, D]) for view v. */
+  loss(views: Tensor[]): Scalar;
+  /** The encoder's representation of x, in inference mode: [N, D]. */
+  embed(x: Tensor): Tensor2D;
+  /** One optimisation step on a batch of views; returns the loss value. */
+  trainStep(views: Tensor[], optimizer: Optimizer): number;
+  dispose(): void;
+}
