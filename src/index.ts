@@ -31,3 +31,4 @@ export { projectionHead, simclrHead, type HeadBlock, type HeadActivation } from 
 export type { Method } from './methods/method.js';
 export { SimCLR, type SimCLROptions } from './methods/simclr.js';
 export { cosineSchedule, warmupCosineLr } from './train/schedules.js';
+export { trainLinearProbe, type LinearProbe, type LinearProbeOptions } from './eval/linear-probe.js';
