@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * The raw-pixel baselines of the quality protocol (/BENCHMARKS.md, "Quality"), on the 784 pixels
+ * (scaled to [0, 1]) of the default split (Fashion-MNIST 60,000 train / 10,000 test): weighted kNN
+ * (k = 200, T = 0.1, cosine) and a linear probe (logistic regression, 30 epochs). Prints the
+ * top-1 accuracies and the times.
+ *
+ *   npm run build && node bench/baselines.mjs [fashion-mnist|mnist]
+ */
+import { loadLibrary } from './library.mjs';
+
+const lib = await loadLibrary();
+const name = process.argv[2] ?? 'fashion-mnist';
+const data = name === 'mnist' ? lib.loadMnist() : lib.loadFashionMnist();
+const split = lib.stratifiedSplit(data.labels);
+const train = lib.subset(data, split.train), test = lib.subset(data, split.test);
+const pixels = (d) => {
+  const v = new Float32Array(d.images.length);
+  for (let i = 0; i < v.length; i++) v[i] = d.images[i] / 255;
+  return { values: v, dim: d.height * d.width * d.channels };
+};
+const [xTrain, xTest] = [pixels(train), pixels(test)];
+const timed = (f) => { const t0 = performance.now(); const r = f(); return [r, ((performance.now() - t0) / 1000).toFixed(1)]; };
+const [knn, tk] = timed(() => lib.weightedKnnAccuracy(xTrain, train.labels, xTest, test.labels, { k: 200, temperature: 0.1 }));
+console.log(`${name}: raw-pixel weighted kNN (k=200, T=0.1, cosine), ${train.size} train / ${test.size} test: top-1 ${(100 * knn).toFixed(2)}% (${tk} s)`);
+const [probe, tp] = timed(() => {
+  const p = lib.trainLinearProbe(xTrain, train.labels, { epochs: 30 });
+  const acc = p.accuracy(xTest, test.labels);
+  p.dispose();
+  return acc;
+});
+console.log(`${name}: raw-pixel linear probe (logistic regression, 30 epochs, Adam 0.01, batch 1024): top-1 ${(100 * probe).toFixed(2)}% (${tp} s)`);
