@@ -32,3 +32,4 @@ export type { Method } from './methods/method.js';
 export { SimCLR, type SimCLROptions } from './methods/simclr.js';
 export { cosineSchedule, warmupCosineLr } from './train/schedules.js';
 export { trainLinearProbe, type LinearProbe, type LinearProbeOptions } from './eval/linear-probe.js';
+export { embedDataset, type EmbedOptions } from './embed/embed-dataset.js';
