@@ -33,3 +33,4 @@ export { SimCLR, type SimCLROptions } from './methods/simclr.js';
 export { cosineSchedule, warmupCosineLr } from './train/schedules.js';
 export { trainLinearProbe, type LinearProbe, type LinearProbeOptions } from './eval/linear-probe.js';
 export { embedDataset, type EmbedOptions } from './embed/embed-dataset.js';
+export { LARS, type LarsOptions } from './train/lars.js';
