@@ -32,6 +32,24 @@ describe('SimCLR', () => {
     opt.dispose();
   });
 
+  it('is reproducible: same seeds, same loss curve', () => {
+    tf.setBackend('native');
+    const data = loadFashionMnist();
+    const run = () => {
+      const vb = simclrViews().apply(data, [5, 900, 4000, 12000, 30000, 50000, 61000, 69000], 11);
+      const views = vb.views.map((v) => tf.tensor4d(v, [vb.n, 28, 28, 1]));
+      const method = new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16], seed: 3 }), head: simclrHead(16, 16, 8, 2, 4) });
+      const opt = tf.train.adam(1e-3);
+      const losses = Array.from({ length: 5 }, () => method.trainStep(views, opt));
+      tf.dispose(views);
+      method.dispose();
+      opt.dispose();
+      return losses;
+    };
+    const a = run();
+    expect(run()).toEqual(a);
+  });
+
   it('validates its options', () => {
     const b = cnnBackbone({ inputShape: [28, 28, 1], widths: [4] });
     const h = simclrHead(4, 4, 4);

@@ -50,3 +50,21 @@ describe('backbones and heads', () => {
     h.dispose(); s.dispose();
   });
 });
+
+describe('seeded initialisation', () => {
+  const weights = (m: { getWeights: () => tf.Tensor[] }) => m.getWeights().map((w) => Array.from(w.dataSync()));
+  const builders: [string, (seed?: number) => { getWeights: () => tf.Tensor[]; dispose: () => unknown }][] = [
+    ['mlp', (seed) => mlpBackbone({ inputShape: [4, 4, 1], hidden: [6], outputDim: 3, seed })],
+    ['cnn', (seed) => cnnBackbone({ inputShape: [8, 8, 1], widths: [4, 5], seed })],
+    ['resnet', (seed) => resnetBackbone({ inputShape: [8, 8, 1], widthMultiplier: 0.0625, seed })],
+    ['head', (seed) => simclrHead(6, 7, 3, 2, seed)],
+  ];
+  for (const [name, build] of builders) {
+    it(`${name}: one seed gives the same weights, another seed different ones`, () => {
+      const [a, b, c] = [build(1), build(1), build(2)];
+      expect(weights(a)).toEqual(weights(b));
+      expect(weights(c)).not.toEqual(weights(a));
+      [a, b, c].forEach((m) => m.dispose());
+    });
+  }
+});

@@ -5,21 +5,24 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BatchNorm } from '../layers/batch-norm.js';
+import { seededKernel } from '../init.js';
 
 export interface CnnOptions {
   inputShape: [number, number, number];
   /** Channels of each conv block. Default [32, 64, 128]. */
   widths?: number[];
+  /** Seed of the weight initialisation (unseeded when absent). */
+  seed?: number;
 }
 
 export function cnnBackbone(options: CnnOptions): tfl.Sequential {
-  const { inputShape, widths = [32, 64, 128] } = options;
+  const { inputShape, widths = [32, 64, 128], seed } = options;
   if (widths.length === 0 || !widths.every((w) => Number.isInteger(w) && w >= 1)) {
     throw new Error(`cnnBackbone: widths must be a non-empty list of integers >= 1, received ${JSON.stringify(widths)}`);
   }
   const model = tfl.sequential({ name: 'cnn_backbone' });
   widths.forEach((filters, i) => {
-    model.add(tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, ...(i === 0 ? { inputShape } : {}) }));
+    model.add(tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, ...seededKernel(seed, i), ...(i === 0 ? { inputShape } : {}) }));
     model.add(new BatchNorm());
     model.add(tfl.layers.reLU());
     if (i < widths.length - 1) model.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }));

@@ -4,6 +4,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BatchNorm } from '../layers/batch-norm.js';
+import { seededKernel } from '../init.js';
 
 export interface MlpOptions {
   /** Input image shape [height, width, channels]. */
@@ -12,20 +13,22 @@ export interface MlpOptions {
   hidden?: number[];
   /** Output (representation) width. Default 128. */
   outputDim?: number;
+  /** Seed of the weight initialisation (unseeded when absent). */
+  seed?: number;
 }
 
 export function mlpBackbone(options: MlpOptions): tfl.Sequential {
-  const { inputShape, hidden = [512, 512], outputDim = 128 } = options;
+  const { inputShape, hidden = [512, 512], outputDim = 128, seed } = options;
   for (const v of [...inputShape, ...hidden, outputDim]) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`mlpBackbone: sizes must be integers >= 1, received ${v} in ${JSON.stringify(options)}`);
   }
   const model = tfl.sequential({ name: 'mlp_backbone' });
   model.add(tfl.layers.flatten({ inputShape }));
-  for (const units of hidden) {
-    model.add(tfl.layers.dense({ units }));
+  hidden.forEach((units, i) => {
+    model.add(tfl.layers.dense({ units, ...seededKernel(seed, i) }));
     model.add(new BatchNorm());
     model.add(tfl.layers.reLU());
-  }
-  model.add(tfl.layers.dense({ units: outputDim }));
+  });
+  model.add(tfl.layers.dense({ units: outputDim, ...seededKernel(seed, hidden.length) }));
   return model;
 }

@@ -7,6 +7,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BatchNorm } from '../layers/batch-norm.js';
+import { seededKernel } from '../init.js';
 
 export interface ResNetOptions {
   inputShape: [number, number, number];
@@ -14,26 +15,33 @@ export interface ResNetOptions {
   widthMultiplier?: number;
   /** Basic blocks per stage. Default [2, 2, 2, 2] (ResNet-18). */
   blocks?: [number, number, number, number];
+  /** Seed of the weight initialisation (unseeded when absent). */
+  seed?: number;
 }
 
 type Sym = tfl.SymbolicTensor;
 
-function convBn(x: Sym, filters: number, kernelSize: number, strides: number, relu: boolean): Sym {
-  let y = tfl.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false }).apply(x) as Sym;
+/** Seeds each convolution in creation order. */
+type Init = () => ReturnType<typeof seededKernel>;
+
+function convBn(x: Sym, filters: number, kernelSize: number, strides: number, relu: boolean, init: Init): Sym {
+  let y = tfl.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, ...init() }).apply(x) as Sym;
   y = new BatchNorm().apply(y) as Sym;
   return relu ? (tfl.layers.reLU().apply(y) as Sym) : y;
 }
 
-function basicBlock(x: Sym, filters: number, strides: number): Sym {
+function basicBlock(x: Sym, filters: number, strides: number, init: Init): Sym {
   const inChannels = x.shape[x.shape.length - 1];
-  let y = convBn(x, filters, 3, strides, true);
-  y = convBn(y, filters, 3, 1, false);
-  const shortcut = strides !== 1 || inChannels !== filters ? convBn(x, filters, 1, strides, false) : x;
+  let y = convBn(x, filters, 3, strides, true, init);
+  y = convBn(y, filters, 3, 1, false, init);
+  const shortcut = strides !== 1 || inChannels !== filters ? convBn(x, filters, 1, strides, false, init) : x;
   return tfl.layers.reLU().apply(tfl.layers.add().apply([y, shortcut]) as Sym) as Sym;
 }
 
 export function resnetBackbone(options: ResNetOptions): tfl.LayersModel {
-  const { inputShape, widthMultiplier = 1, blocks = [2, 2, 2, 2] } = options;
+  const { inputShape, widthMultiplier = 1, blocks = [2, 2, 2, 2], seed } = options;
+  let layer = 0;
+  const init: Init = () => seededKernel(seed, layer++);
   if (!(widthMultiplier > 0) || !Number.isFinite(widthMultiplier)) {
     throw new Error(`resnetBackbone: widthMultiplier must be a finite number > 0, received ${widthMultiplier}`);
   }
@@ -42,9 +50,9 @@ export function resnetBackbone(options: ResNetOptions): tfl.LayersModel {
   }
   const widths = [64, 128, 256, 512].map((w) => Math.max(1, Math.round(w * widthMultiplier)));
   const input = tfl.input({ shape: inputShape });
-  let x = convBn(input, widths[0], 3, 1, true);
+  let x = convBn(input, widths[0], 3, 1, true, init);
   widths.forEach((w, stage) => {
-    for (let b = 0; b < blocks[stage]; b++) x = basicBlock(x, w, b === 0 && stage > 0 ? 2 : 1);
+    for (let b = 0; b < blocks[stage]; b++) x = basicBlock(x, w, b === 0 && stage > 0 ? 2 : 1, init);
   });
   const output = tfl.layers.globalAveragePooling2d({}).apply(x) as Sym;
   return tfl.model({ inputs: input, outputs: output, name: 'resnet_backbone' });
