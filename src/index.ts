@@ -34,3 +34,5 @@ export { cosineSchedule, warmupCosineLr } from './train/schedules.js';
 export { trainLinearProbe, type LinearProbe, type LinearProbeOptions } from './eval/linear-probe.js';
 export { embedDataset, type EmbedOptions } from './embed/embed-dataset.js';
 export { LARS, type LarsOptions } from './train/lars.js';
+export { Trainer, type TrainerOptions, type EpochLog, type OptimizerName } from './train/trainer.js';
+export { saveCheckpoint, loadCheckpoint, type Checkpoint, type NamedTensor } from './train/checkpoint.js';

@@ -14,6 +14,10 @@ export interface Method {
   loss(views: Tensor[]): Scalar;
   /** The encoder's representation of x, in inference mode: [N, D]. */
   embed(x: Tensor): Tensor2D;
+  /** Every weight of the method (trainable and batch-norm running statistics), for checkpoints. */
+  getWeights(): Tensor[];
+  /** Restores weights from getWeights()'s order and shapes. */
+  setWeights(weights: Tensor[]): void;
   /** One optimisation step on a batch of views; returns the loss value. */
   trainStep(views: Tensor[], optimizer: Optimizer): number;
   dispose(): void;

@@ -39,6 +39,16 @@ export class SimCLR implements Method {
     return [...this.backbone.trainableWeights, ...this.head.trainableWeights].map((w) => w.read() as Variable);
   }
 
+  getWeights(): Tensor[] {
+    return [...this.backbone.getWeights(), ...this.head.getWeights()];
+  }
+
+  setWeights(weights: Tensor[]): void {
+    const nb = this.backbone.getWeights().length;
+    this.backbone.setWeights(weights.slice(0, nb));
+    this.head.setWeights(weights.slice(nb));
+  }
+
   /** Projections z of one view: [N, d]. */
   project(view: Tensor, training: boolean): Tensor2D {
     const h = this.backbone.apply(view, { training }) as Tensor;

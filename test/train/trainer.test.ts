@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import '../../src/backend/register.js';
+import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
+import { SimCLR } from '../../src/methods/simclr.js';
+import { cnnBackbone } from '../../src/models/backbones/cnn.js';
+import { simclrHead } from '../../src/models/heads.js';
+import { simclrViews } from '../../src/augment/presets/simclr.js';
+import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
+import { subset } from '../../src/data/image-dataset.js';
+
+const dirs: string[] = [];
+const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'contrastive-trainer-')); dirs.push(d); return d; };
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const full = loadFashionMnist();
+const data = subset(full, Array.from({ length: 96 }, (_, i) => i * 709));
+const monitor = { train: subset(full, Array.from({ length: 60 }, (_, i) => 5 + i * 1100)), test: subset(full, Array.from({ length: 20 }, (_, i) => 7 + i * 3400)) };
+const method = () => new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [4, 8], seed: 1 }), head: simclrHead(8, 8, 8, 2, 2) });
+const weights = (m: SimCLR) => m.getWeights().map((w) => Array.from(w.dataSync()));
+const base: TrainerOptions = { epochs: 3, batchSize: 32, optimizer: 'lars', warmupEpochs: 1, seed: 5, progress: false };
+
+describe('Trainer', () => {
+  it('trains, logs every epoch, monitors kNN, checkpoints atomically, leaks nothing per epoch', async () => {
+    const dir = tmp();
+    const m = method();
+    const counts: number[] = [];
+    const history = await new Trainer({ ...base, checkpointDir: dir, monitor, onEpochEnd: () => counts.push(tf.memory().numTensors) }).fit(m, simclrViews(), data);
+    expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    for (const h of history) {
+      expect(Number.isFinite(h.loss)).toBe(true);
+      expect(h.imagesPerSecond).toBeGreaterThan(0);
+      expect(h.knnTop1).toBeGreaterThanOrEqual(0);
+      expect(h.knnTop1).toBeLessThanOrEqual(1);
+    }
+    expect(counts[2]).toBe(counts[1]);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'weights-3.bin']);
+    m.dispose();
+  });
+
+  it('resumes exactly: 1 epoch + resume to 3 equals 3 epochs straight', async () => {
+    const a = method();
+    const straight = await new Trainer(base).fit(a, simclrViews(), data);
+    const dir = tmp();
+    const b = method();
+    await new Trainer({ ...base, epochs: 3, checkpointDir: dir, onEpochEnd: (l) => { if (l.epoch === 1) throw new Error('stop'); } })
+      .fit(b, simclrViews(), data).catch((e: Error) => expect(e.message).toBe('stop'));
+    b.dispose();
+    expect(existsSync(join(dir, 'weights-1.bin'))).toBe(true);
+    const c = method(); // fresh weights, restored from the checkpoint
+    const resumed = await new Trainer({ ...base, checkpointDir: dir, resume: true }).fit(c, simclrViews(), data);
+    expect(resumed.map((h) => h.loss)).toEqual(straight.map((h) => h.loss));
+    expect(weights(c)).toEqual(weights(a));
+    a.dispose(); c.dispose();
+  });
+
+  it('refuses a resume with other settings, and bad options, naming them', async () => {
+    expect(() => new Trainer({ epochs: 0 })).toThrow(/epochs must be an integer >= 1, received 0/);
+    expect(() => new Trainer({ epochs: 1, optimizer: 'rmsprop' as never })).toThrow(/optimizer must be 'adam', 'sgd' or 'lars', received "rmsprop"/);
+    expect(() => new Trainer({ epochs: 1, weightDecay: 0.1 })).toThrow(/weightDecay must be 0 unless optimizer is 'lars', received 0.1/);
+    expect(() => new Trainer({ epochs: 1, resume: true })).toThrow(/checkpointDir must be set when resume is true/);
+    const dir = tmp();
+    const m = method();
+    await new Trainer({ ...base, epochs: 1, checkpointDir: dir }).fit(m, simclrViews(), data);
+    await expect(new Trainer({ ...base, seed: 6, checkpointDir: dir, resume: true }).fit(m, simclrViews(), data)).rejects.toThrow(/cannot resume: the checkpoint was made with seed = 5, this run has 6/);
+    await expect(new Trainer({ ...base, batchSize: 200 }).fit(m, simclrViews(), data)).rejects.toThrow(/96 images, fewer than one batch of 200/);
+    m.dispose();
+  });
+});
