@@ -1,0 +1,48 @@
+/**
+ * `contrastive eval`: the protocol of BENCHMARKS.md on the held-out split: weighted kNN (k = 200,
+ * T = 0.1, cosine) and a linear probe on the encoder's embeddings, beside the raw-pixel kNN baseline.
+ */
+import { Command } from 'commander';
+import { subset, type ImageDataset } from '../../data/image-dataset.js';
+import { stratifiedSplit } from '../../data/split.js';
+import { embedDataset } from '../../embed/embed-dataset.js';
+import { weightedKnnAccuracy } from '../../eval/knn.js';
+import { trainLinearProbe } from '../../eval/linear-probe.js';
+import { oneOf } from '../args.js';
+import { loadDataset, restoreMethod, type DatasetName } from '../run-config.js';
+
+const pixels = (d: ImageDataset) => ({ values: Float32Array.from(d.images, (v) => v / 255), dim: d.height * d.width * d.channels });
+
+export function evalCommand(): Command {
+  return new Command('eval')
+    .description('kNN and linear-probe accuracy of a trained encoder on the held-out split, beside the raw-pixel kNN baseline')
+    .requiredOption('--checkpoint <dir>', 'run directory written by contrastive train')
+    .option('--dataset <name>', 'fashion-mnist or mnist', oneOf('fashion-mnist', 'mnist'), 'fashion-mnist')
+    .option('--json', 'print one JSON object on stdout instead of a table')
+    .action((args: { checkpoint: string; dataset: DatasetName; json?: boolean }) => {
+      const data = loadDataset(args.dataset);
+      const split = stratifiedSplit(data.labels);
+      const train = subset(data, split.train), test = subset(data, split.test);
+      const method = restoreMethod(args.checkpoint, data);
+      const encode = (x: Parameters<typeof method.embed>[0]) => method.embed(x);
+      const eTrain = embedDataset(train, encode), eTest = embedDataset(test, encode);
+      method.dispose();
+      const knnTop1 = weightedKnnAccuracy(eTrain, train.labels, eTest, test.labels);
+      const probe = trainLinearProbe(eTrain, train.labels, { epochs: 30 });
+      const linearProbeTop1 = probe.accuracy(eTest, test.labels);
+      probe.dispose();
+      const rawPixelKnnTop1 = weightedKnnAccuracy(pixels(train), train.labels, pixels(test), test.labels);
+      const result = { dataset: data.name, checkpoint: args.checkpoint, n: test.size, knnTop1, linearProbeTop1, rawPixelKnnTop1 };
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
+      const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+      process.stdout.write(
+        `${data.name}, held-out split (${test.size} images), trained on ${train.size}\n` +
+          `  weighted kNN (k=200, T=0.1, cosine)   ${pct(knnTop1)}\n` +
+          `  linear probe (logistic regression)    ${pct(linearProbeTop1)}\n` +
+          `  raw-pixel weighted kNN (baseline)     ${pct(rawPixelKnnTop1)}\n`,
+      );
+    });
+}

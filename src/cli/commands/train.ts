@@ -1,0 +1,77 @@
+/** `contrastive train`: self-supervised training on a built-in data set (the Trainer, as a command). */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { simclrViews } from '../../augment/presets/simclr.js';
+import { subset } from '../../data/image-dataset.js';
+import { stratifiedSplit } from '../../data/split.js';
+import { Trainer, type OptimizerName } from '../../train/trainer.js';
+import { Rng } from '../../util/random.js';
+import { integer, oneOf, positiveNumber } from '../args.js';
+import { buildMethod, loadDataset, UsageError, type BackboneName, type DatasetName, type RunConfig } from '../run-config.js';
+
+interface TrainArgs {
+  dataset: DatasetName; method: 'simclr'; backbone: BackboneName; epochs: number; batchSize: number; limit?: number;
+  seed: number; temperature: number; optimizer: OptimizerName; lr?: number; out?: string; resume?: boolean;
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train an encoder without labels (SimCLR) on a built-in data set; a checkpoint after every epoch')
+    .option('--dataset <name>', 'fashion-mnist or mnist', oneOf('fashion-mnist', 'mnist'), 'fashion-mnist')
+    .option('--method <name>', 'simclr (siamese, triplet, supcon, moco, byol, ... come with later issues)', oneOf('simclr'), 'simclr')
+    .option('--backbone <name>', 'cnn (32-64-128), resnet (ResNet-18 at width 1/4) or mlp (512-512-128)', oneOf('cnn', 'resnet', 'mlp'), 'cnn')
+    .option('--epochs <n>', 'epochs', integer(1), 15)
+    .option('--batch-size <n>', 'images per batch (2 views each)', integer(2), 256)
+    .option('--limit <n>', 'train on n images of the training split (seeded sample)', integer(2))
+    .option('--seed <n>', 'seed of initialisation, batch order and views', integer(0), 0)
+    .option('--temperature <t>', 'NT-Xent temperature', positiveNumber, 0.5)
+    .option('--optimizer <name>', 'adam, sgd or lars', oneOf('adam', 'sgd', 'lars'), 'adam')
+    .option('--lr <x>', 'peak learning rate (default: adam 1e-3, sgd 0.06, lars 0.3, x batch/256 for sgd and lars)', positiveNumber)
+    .option('--out <dir>', 'run directory (default runs/<dataset>-<method>-<backbone>)')
+    .option('--resume', 'continue from the checkpoint in --out')
+    .action(async (args: TrainArgs) => {
+      const out = args.out ?? join('runs', `${args.dataset}-${args.method}-${args.backbone}`);
+      const config: RunConfig = { dataset: args.dataset, method: args.method, backbone: args.backbone, seed: args.seed, temperature: args.temperature };
+      const runFile = join(out, 'run.json');
+      if (args.resume) {
+        if (!existsSync(runFile)) throw new UsageError(`--resume: expected a run directory with run.json in --out, received '${out}'`);
+        const saved = JSON.parse(readFileSync(runFile, 'utf8')) as RunConfig;
+        for (const k of Object.keys(config) as (keyof RunConfig)[]) {
+          if (saved[k] !== config[k]) throw new UsageError(`--resume: the run in '${out}' has ${k} = ${saved[k]}, received ${config[k]}`);
+        }
+      } else if (existsSync(join(out, 'checkpoint.json'))) {
+        throw new UsageError(`--out: '${out}' already holds a run; pass --resume to continue it or choose another --out`);
+      }
+      const data = loadDataset(args.dataset);
+      const split = stratifiedSplit(data.labels);
+      let trainIdx = split.train;
+      if (args.limit !== undefined && args.limit < trainIdx.length) {
+        trainIdx = new Rng(args.seed).shuffle(Int32Array.from(trainIdx)).subarray(0, args.limit).sort();
+      }
+      const train = subset(data, trainIdx);
+      if (train.size < args.batchSize) throw new UsageError(`--batch-size: expected at most the ${train.size} training images, received ${args.batchSize}`);
+      // kNN monitor on fixed subsets (5,000 train, 1,000 test) so that it takes seconds per epoch.
+      const pick = (idx: Int32Array, n: number) => (idx.length <= n ? idx : new Rng(12345).shuffle(Int32Array.from(idx)).subarray(0, n).sort());
+      const monitor = { train: subset(data, pick(trainIdx, 5000)), test: subset(data, pick(split.test, 1000)) };
+      mkdirSync(out, { recursive: true });
+      writeFileSync(runFile, JSON.stringify(config, null, 1));
+      const method = buildMethod(config, data);
+      process.stderr.write(
+        `contrastive train: ${args.method} on ${args.dataset} (${train.size} images), ${args.backbone} backbone ` +
+          `(${method.backbone.countParams().toLocaleString('en-US')} parameters, head ${method.head.countParams().toLocaleString('en-US')}), ` +
+          `${args.epochs} epochs of batch ${args.batchSize}, seed ${args.seed} -> ${out}\n`,
+      );
+      const trainer = new Trainer({
+        epochs: args.epochs, batchSize: args.batchSize, optimizer: args.optimizer, learningRate: args.lr, seed: args.seed,
+        checkpointDir: out, resume: Boolean(args.resume), monitor,
+        onEpochEnd: (l) => process.stderr.write(
+          `epoch ${l.epoch}/${args.epochs}  loss ${l.loss.toFixed(4)}  kNN monitor ${(100 * (l.knnTop1 ?? 0)).toFixed(1)}%  ` +
+            `${l.imagesPerSecond.toFixed(0)} img/s  ${l.seconds.toFixed(0)} s\n`,
+        ),
+      });
+      await trainer.fit(method, simclrViews([data.height, data.width]), train);
+      method.dispose();
+      process.stderr.write(`done: checkpoint in ${out}; evaluate with: contrastive eval --checkpoint ${out} --dataset ${args.dataset}\n`);
+    });
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * The `contrastive` command line: a thin shell over the library (argument parsing with commander,
+ * a well-kept parser with per-command --help). Bad arguments print one line naming the argument,
+ * the expected and the received value, and exit with code 2; other failures exit with code 1.
+ */
+import { Command, CommanderError } from 'commander';
+import '../backend/register.js';
+import { embedCommand } from './commands/embed.js';
+import { evalCommand } from './commands/eval.js';
+import { trainCommand } from './commands/train.js';
+import { UsageError } from './run-config.js';
+
+const program = new Command('contrastive')
+  .description('self-supervised contrastive representation learning: train, embed, evaluate')
+  .version('0.1.0')
+  .showHelpAfterError(false)
+  .exitOverride()
+  .configureOutput({ writeErr: () => {} }); // errors are printed below, as one line
+
+for (const c of [trainCommand(), embedCommand(), evalCommand()]) {
+  program.addCommand(c.exitOverride().configureOutput({ writeErr: () => {} }));
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
+    process.stderr.write(`contrastive: ${e.message.replace(/^error: /, '')}\n`);
+    process.exit(2);
+  }
+  if (e instanceof UsageError) {
+    process.stderr.write(`contrastive: ${e.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`contrastive: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+}

