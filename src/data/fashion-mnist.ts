@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ImageDataset } from './image-dataset.js';
+import { grayscaleDataset, type ImageDataset } from './image-dataset.js';
 
 export const FASHION_MNIST_CLASSES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
@@ -48,16 +48,6 @@ export function loadFashionMnist(): ImageDataset {
   }
   const images = new Uint8Array(rows.length * SIDE * SIDE);
   rows.forEach((row, i) => images.set(row, i * SIDE * SIDE));
-  cached = {
-    name: 'fashion-mnist',
-    images,
-    labels: Int32Array.from(labels),
-    ids: Int32Array.from(labels, (_, i) => i),
-    height: SIDE,
-    width: SIDE,
-    channels: 1,
-    classNames: FASHION_MNIST_CLASSES,
-    size: rows.length,
-  };
+  cached = grayscaleDataset('fashion-mnist', images, labels, SIDE, FASHION_MNIST_CLASSES);
   return cached;
 }

@@ -42,3 +42,13 @@ export function subset(d: ImageDataset, indices: ArrayLike<number>, name = d.nam
   }
   return { ...d, name, images, labels, ids, size: indices.length };
 }
+
+/** A data set of 1-channel side x side images, ids in storage order. */
+export function grayscaleDataset(
+  name: string, images: Uint8Array, labels: ArrayLike<number>, side: number, classNames: readonly string[],
+): ImageDataset {
+  return {
+    name, images, labels: Int32Array.from(labels), ids: Int32Array.from(labels, (_, i) => i),
+    height: side, width: side, channels: 1, classNames, size: labels.length,
+  };
+}

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageDir } from './fashion-mnist.js';
-import type { ImageDataset } from './image-dataset.js';
+import { grayscaleDataset, type ImageDataset } from './image-dataset.js';
 
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
@@ -34,16 +34,6 @@ export function loadMnist(): ImageDataset {
     images.set(p, offset);
     offset += p.length;
   }
-  cached = {
-    name: 'mnist',
-    images,
-    labels: Int32Array.from(labels),
-    ids: Int32Array.from(labels, (_, i) => i),
-    height: SIDE,
-    width: SIDE,
-    channels: 1,
-    classNames: MNIST_CLASSES,
-    size: labels.length,
-  };
+  cached = grayscaleDataset('mnist', images, labels, SIDE, MNIST_CLASSES);
   return cached;
 }
