@@ -2,8 +2,9 @@
 /**
  * The raw-pixel baselines of the quality protocol (/BENCHMARKS.md, "Quality"), on the 784 pixels
  * (scaled to [0, 1]) of the default split (Fashion-MNIST 60,000 train / 10,000 test): weighted kNN
- * (k = 200, T = 0.1, cosine) and a linear probe (logistic regression, 30 epochs); then the same
- * kNN on the 128-d output of a randomly initialised small CNN (`cnnBackbone`, seed-free Glorot
+ * (k = 200, T = 0.1, cosine) and a linear probe (logistic regression, 30 epochs); the same kNN on
+ * the 50 principal components of the training pixels (PCA-50); and on the 128-d output of a randomly
+ * initialised small CNN (`cnnBackbone`, seed-free Glorot
  * initialisation, inference mode). Prints the top-1 accuracies and the times.
  *
  *   npm run build && node bench/baselines.mjs [fashion-mnist|mnist]
@@ -32,6 +33,11 @@ const [probe, tp] = timed(() => {
 });
 console.log(`${name}: raw-pixel linear probe (logistic regression, 30 epochs, Adam 0.01, batch 1024): top-1 ${(100 * probe).toFixed(2)}% (${tp} s)`);
 
+const [pca, tpca] = timed(() => {
+  const p = lib.fitPca(xTrain, 50);
+  return lib.weightedKnnAccuracy(p.transform(xTrain), train.labels, p.transform(xTest), test.labels);
+});
+console.log(`${name}: PCA-50 of the training pixels, weighted kNN: top-1 ${(100 * pca).toFixed(2)}% (${tpca} s)`);
 const [cnn, tc] = timed(() => {
   const encoder = lib.cnnBackbone({ inputShape: [data.height, data.width, data.channels] });
   const encode = (x) => encoder.apply(x, { training: false });

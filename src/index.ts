@@ -36,3 +36,4 @@ export { embedDataset, type EmbedOptions } from './embed/embed-dataset.js';
 export { LARS, type LarsOptions } from './train/lars.js';
 export { Trainer, type TrainerOptions, type EpochLog, type OptimizerName } from './train/trainer.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint, type NamedTensor } from './train/checkpoint.js';
+export { fitPca, symmetricEigen, type Pca } from './eval/pca.js';
