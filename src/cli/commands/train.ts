@@ -72,6 +72,9 @@ export function trainCommand(): Command {
       });
       await trainer.fit(method, simclrViews([data.height, data.width]), train);
       method.dispose();
-      process.stderr.write(`done: checkpoint in ${out}; evaluate with: contrastive eval --checkpoint ${out} --dataset ${args.dataset}\n`);
+      const rssMb = process.resourceUsage().maxRSS / 1024;
+      process.stderr.write(
+        `done: checkpoint in ${out} (peak RSS ${rssMb.toFixed(0)} MB); evaluate with: contrastive eval --checkpoint ${out} --dataset ${args.dataset}\n`,
+      );
     });
 }
