@@ -60,7 +60,7 @@ export function trainCommand(): Command {
       process.stderr.write(
         `contrastive train: ${args.method} on ${args.dataset} (${train.size} images), ${args.backbone} backbone ` +
           `(${method.backbone.countParams().toLocaleString('en-US')} parameters, head ${method.head.countParams().toLocaleString('en-US')}), ` +
-          `${args.epochs} epochs of batch ${args.batchSize}, seed ${args.seed} -> ${out}\n`,
+          `${args.epochs} epoch${args.epochs === 1 ? '' : 's'} of batch ${args.batchSize}, seed ${args.seed} -> ${out}\n`,
       );
       const trainer = new Trainer({
         epochs: args.epochs, batchSize: args.batchSize, optimizer: args.optimizer, learningRate: args.lr, seed: args.seed,
