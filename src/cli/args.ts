@@ -27,3 +27,10 @@ export function oneOf<T extends string>(...choices: T[]) {
     return value as T;
   };
 }
+
+/** A number in (0, 1]. */
+export function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError(`expected a number in (0, 1], received '${value}'.`);
+  return n;
+}

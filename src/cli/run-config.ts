@@ -8,7 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadFashionMnist } from '../data/fashion-mnist.js';
 import { loadMnist } from '../data/mnist.js';
 import type { ImageDataset } from '../data/image-dataset.js';
-import { cnnBackbone } from '../models/backbones/cnn.js';
+import { cnnBackbone, type CnnPooling } from '../models/backbones/cnn.js';
 import { mlpBackbone } from '../models/backbones/mlp.js';
 import { resnetBackbone } from '../models/backbones/resnet.js';
 import { simclrHead } from '../models/heads.js';
@@ -27,21 +27,28 @@ export interface RunConfig {
   backbone: BackboneName;
   seed: number;
   temperature: number;
+  /** Smallest area of the random resized crop (absent in runs of versions before it: 0.2). */
+  cropScale?: number;
+  /** cnn only; runs written before this option existed used 'global-average'. */
+  pooling?: CnnPooling;
 }
 
 export function loadDataset(name: DatasetName): ImageDataset {
   return name === 'mnist' ? loadMnist() : loadFashionMnist();
 }
 
-/** The backbone of a run: cnn 32-64-128, ResNet-18 at width 1/4 (16-32-64-128), MLP 512-512-128. */
-export function buildBackbone(name: BackboneName, inputShape: [number, number, number], seed: number): LayersModel {
+/**
+ * The backbone of a run: cnn 32-64-128 (flatten + 256 by default), ResNet-18 at width 1/4
+ * (16-32-64-128), MLP 512-512-128.
+ */
+export function buildBackbone(name: BackboneName, inputShape: [number, number, number], seed: number, pooling: CnnPooling = 'flatten'): LayersModel {
   if (name === 'resnet') return resnetBackbone({ inputShape, widthMultiplier: 0.25, seed });
   if (name === 'mlp') return mlpBackbone({ inputShape, seed });
-  return cnnBackbone({ inputShape, seed });
+  return cnnBackbone({ inputShape, seed, pooling });
 }
 
 export function buildMethod(config: RunConfig, data: ImageDataset): SimCLR {
-  const backbone = buildBackbone(config.backbone, [data.height, data.width, data.channels], config.seed);
+  const backbone = buildBackbone(config.backbone, [data.height, data.width, data.channels], config.seed, config.pooling ?? 'global-average');
   const dim = (backbone.outputs[0].shape[1] ?? 0) as number;
   return new SimCLR({ backbone, head: simclrHead(dim, 128, 64, 2, config.seed + 1), temperature: config.temperature });
 }

@@ -34,6 +34,8 @@ describe('contrastive CLI', () => {
       [['train', '--epochs', '0'], /'--epochs <n>' argument '0' is invalid\. expected an integer in \[1, inf\], received '0'/],
       [['train', '--dataset', 'cifar'], /'--dataset <name>' argument 'cifar' is invalid\. expected one of fashion-mnist, mnist, received 'cifar'/],
       [['train', '--temperature', '-1'], /'--temperature <t>' argument '-1' is invalid\. expected a number > 0, received '-1'/],
+      [['train', '--crop-scale', '1.5'], /'--crop-scale <min>' argument '1.5' is invalid\. expected a number in \(0, 1\], received '1.5'/],
+      [['train', '--pooling', 'max'], /'--pooling <kind>' argument 'max' is invalid\. expected one of flatten, global-average, received 'max'/],
       [['eval'], /required option '--checkpoint <dir>' not specified/],
       [['eval', '--checkpoint', join(dir, 'nothing')], /--checkpoint: expected a directory written by 'contrastive train'/],
       [['nope'], /unknown command 'nope'/],
@@ -73,8 +75,8 @@ describe('contrastive CLI', () => {
     const m = run('embed', '--checkpoint', out, '--dataset', 'mnist', '--out', file);
     expect(m.code, m.err).toBe(0);
     const meta = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
-    expect([meta.rows, meta.dim]).toEqual([10000, 128]);
-    expect(statSync(file).size).toBe(10000 * 128 * 4);
+    expect([meta.rows, meta.dim]).toEqual([10000, 256]);
+    expect(statSync(file).size).toBe(10000 * 256 * 4);
     expect(meta.labels).toHaveLength(10000);
     expect(meta.split.filter((s: string) => s === 'test')).toHaveLength(1429);
   });

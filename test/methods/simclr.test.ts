@@ -14,7 +14,7 @@ describe('SimCLR', () => {
     const idx = Array.from({ length: 32 }, (_, i) => i * 2111);
     const vb = simclrViews().apply(data, idx, 3);
     const views = vb.views.map((v) => tf.tensor4d(v, [vb.n, 28, 28, 1]));
-    const method = new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16] }), head: simclrHead(16, 32, 16) });
+    const method = new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16], pooling: 'global-average' }), head: simclrHead(16, 32, 16) });
     const opt = tf.train.adam(3e-3);
     const losses: number[] = [];
     losses.push(method.trainStep(views, opt)); // creates the optimizer's slots
@@ -38,7 +38,7 @@ describe('SimCLR', () => {
     const run = () => {
       const vb = simclrViews().apply(data, [5, 900, 4000, 12000, 30000, 50000, 61000, 69000], 11);
       const views = vb.views.map((v) => tf.tensor4d(v, [vb.n, 28, 28, 1]));
-      const method = new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16], seed: 3 }), head: simclrHead(16, 16, 8, 2, 4) });
+      const method = new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16], pooling: 'global-average', seed: 3 }), head: simclrHead(16, 16, 8, 2, 4) });
       const opt = tf.train.adam(1e-3);
       const losses = Array.from({ length: 5 }, () => method.trainStep(views, opt));
       tf.dispose(views);
@@ -51,7 +51,7 @@ describe('SimCLR', () => {
   });
 
   it('validates its options', () => {
-    const b = cnnBackbone({ inputShape: [28, 28, 1], widths: [4] });
+    const b = cnnBackbone({ inputShape: [28, 28, 1], widths: [4], pooling: 'global-average' });
     const h = simclrHead(4, 4, 4);
     expect(() => new SimCLR({ backbone: b, head: h, temperature: 0 })).toThrow(/temperature must be a finite number > 0, received 0/);
     const m = new SimCLR({ backbone: b, head: h });

@@ -22,12 +22,25 @@ describe('backbones and heads', () => {
     expect(forward(m, [5, 28, 28, 1], true)).toEqual([5, 128]);
     m.dispose();
   });
-  it('small CNN: shapes and parameter count', () => {
+  it('small CNN: flatten + 256 by default, global average pooling on request; shapes and parameter counts', () => {
+    const convs = conv(3, 1, 32) + bn(32) + conv(3, 32, 64) + bn(64) + conv(3, 64, 128) + bn(128);
     const m = cnnBackbone({ inputShape: [28, 28, 1] });
-    expect(m.countParams()).toBe(conv(3, 1, 32) + bn(32) + conv(3, 32, 64) + bn(64) + conv(3, 64, 128) + bn(128));
-    expect(forward(m, [3, 28, 28, 1], true)).toEqual([3, 128]);
-    expect(forward(m, [2, 28, 28, 1], false)).toEqual([2, 128]);
+    expect(m.countParams()).toBe(convs + dense(7 * 7 * 128, 256, false) + bn(256));
+    expect(forward(m, [3, 28, 28, 1], true)).toEqual([3, 256]);
+    expect(forward(m, [2, 28, 28, 1], false)).toEqual([2, 256]);
     m.dispose();
+    const g = cnnBackbone({ inputShape: [28, 28, 1], pooling: 'global-average' });
+    expect(g.countParams()).toBe(convs);
+    expect(forward(g, [3, 28, 28, 1], true)).toEqual([3, 128]);
+    g.dispose();
+    const f = cnnBackbone({ inputShape: [28, 28, 1], widths: [4, 8], embeddingDim: 0 });
+    expect(forward(f, [2, 28, 28, 1], false)).toEqual([2, 14 * 14 * 8]);
+    f.dispose();
+    const e = cnnBackbone({ inputShape: [28, 28, 1], widths: [4], pooling: 'global-average', embeddingDim: 5 });
+    expect(forward(e, [2, 28, 28, 1], false)).toEqual([2, 5]);
+    e.dispose();
+    expect(() => cnnBackbone({ inputShape: [28, 28, 1], pooling: 'max' as 'flatten' })).toThrow(/pooling must be 'flatten' or 'global-average', received "max"/);
+    expect(() => cnnBackbone({ inputShape: [28, 28, 1], embeddingDim: -1 })).toThrow(/embeddingDim must be an integer >= 0, received -1/);
   });
   it('ResNet-18 (CIFAR layout): the paper\'s 11.17 M parameters at width 1, shapes at width 1/4', () => {
     const full = resnetBackbone({ inputShape: [32, 32, 3] });

@@ -19,7 +19,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const full = loadFashionMnist();
 const data = subset(full, Array.from({ length: 96 }, (_, i) => i * 709));
 const monitor = { train: subset(full, Array.from({ length: 60 }, (_, i) => 5 + i * 1100)), test: subset(full, Array.from({ length: 20 }, (_, i) => 7 + i * 3400)) };
-const method = () => new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [4, 8], seed: 1 }), head: simclrHead(8, 8, 8, 2, 2) });
+const method = () => new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [4, 8], pooling: 'global-average', seed: 1 }), head: simclrHead(8, 8, 8, 2, 2) });
 const weights = (m: SimCLR) => m.getWeights().map((w) => Array.from(w.dataSync()));
 const base: TrainerOptions = { epochs: 3, batchSize: 32, optimizer: 'lars', warmupEpochs: 1, seed: 5, progress: false };
 
