@@ -34,3 +34,14 @@ export function fraction(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1) throw new InvalidArgumentError(`expected a number in (0, 1], received '${value}'.`);
   return n;
 }
+
+/** A comma-separated list of integers >= min, e.g. '64,128,256'. */
+export function integerList(min: number) {
+  return (value: string): number[] => {
+    const parts = value.split(',').map((v) => v.trim());
+    if (parts.length === 0 || parts.some((v) => !/^\d+$/.test(v) || Number(v) < min)) {
+      throw new InvalidArgumentError(`expected a comma-separated list of integers >= ${min} (e.g. 32,64,128), received '${value}'.`);
+    }
+    return parts.map(Number);
+  };
+}

@@ -31,6 +31,10 @@ export interface RunConfig {
   cropScale?: number;
   /** cnn only; runs written before this option existed used 'global-average'. */
   pooling?: CnnPooling;
+  /** cnn only: conv widths (default 32, 64, 128). */
+  widths?: number[];
+  /** cnn only: units after the pooling (default 256 with flatten, 0 with global-average). */
+  embeddingDim?: number;
 }
 
 export function loadDataset(name: DatasetName): ImageDataset {
@@ -41,14 +45,18 @@ export function loadDataset(name: DatasetName): ImageDataset {
  * The backbone of a run: cnn 32-64-128 (flatten + 256 by default), ResNet-18 at width 1/4
  * (16-32-64-128), MLP 512-512-128.
  */
-export function buildBackbone(name: BackboneName, inputShape: [number, number, number], seed: number, pooling: CnnPooling = 'flatten'): LayersModel {
+export function buildBackbone(
+  name: BackboneName, inputShape: [number, number, number], seed: number, cnn: Pick<RunConfig, 'pooling' | 'widths' | 'embeddingDim'> = {},
+): LayersModel {
   if (name === 'resnet') return resnetBackbone({ inputShape, widthMultiplier: 0.25, seed });
   if (name === 'mlp') return mlpBackbone({ inputShape, seed });
-  return cnnBackbone({ inputShape, seed, pooling });
+  return cnnBackbone({ inputShape, seed, ...cnn });
 }
 
 export function buildMethod(config: RunConfig, data: ImageDataset): SimCLR {
-  const backbone = buildBackbone(config.backbone, [data.height, data.width, data.channels], config.seed, config.pooling ?? 'global-average');
+  const backbone = buildBackbone(config.backbone, [data.height, data.width, data.channels], config.seed, {
+    pooling: config.pooling ?? 'global-average', widths: config.widths, embeddingDim: config.embeddingDim,
+  });
   const dim = (backbone.outputs[0].shape[1] ?? 0) as number;
   return new SimCLR({ backbone, head: simclrHead(dim, 128, 64, 2, config.seed + 1), temperature: config.temperature });
 }

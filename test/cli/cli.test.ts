@@ -36,6 +36,7 @@ describe('contrastive CLI', () => {
       [['train', '--temperature', '-1'], /'--temperature <t>' argument '-1' is invalid\. expected a number > 0, received '-1'/],
       [['train', '--crop-scale', '1.5'], /'--crop-scale <min>' argument '1.5' is invalid\. expected a number in \(0, 1\], received '1.5'/],
       [['train', '--pooling', 'max'], /'--pooling <kind>' argument 'max' is invalid\. expected one of flatten, global-average, received 'max'/],
+      [['train', '--widths', '32,x'], /'--widths <list>' argument '32,x' is invalid\. expected a comma-separated list of integers >= 1 \(e\.g\. 32,64,128\), received '32,x'/],
       [['eval'], /required option '--checkpoint <dir>' not specified/],
       [['eval', '--checkpoint', join(dir, 'nothing')], /--checkpoint: expected a directory written by 'contrastive train'/],
       [['nope'], /unknown command 'nope'/],

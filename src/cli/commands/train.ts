@@ -7,13 +7,13 @@ import { subset } from '../../data/image-dataset.js';
 import { stratifiedSplit } from '../../data/split.js';
 import { Trainer, type OptimizerName } from '../../train/trainer.js';
 import { Rng } from '../../util/random.js';
-import { fraction, integer, oneOf, positiveNumber } from '../args.js';
+import { fraction, integer, integerList, oneOf, positiveNumber } from '../args.js';
 import { buildMethod, loadDataset, UsageError, type BackboneName, type DatasetName, type RunConfig } from '../run-config.js';
 import type { CnnPooling } from '../../models/backbones/cnn.js';
 
 interface TrainArgs {
   dataset: DatasetName; method: 'simclr'; backbone: BackboneName; epochs: number; batchSize: number; limit?: number;
-  seed: number; temperature: number; pooling: CnnPooling; cropScale: number; optimizer: OptimizerName; lr?: number; out?: string; resume?: boolean;
+  seed: number; temperature: number; pooling: CnnPooling; widths: number[]; embeddingDim?: number; cropScale: number; optimizer: OptimizerName; lr?: number; out?: string; resume?: boolean;
 }
 
 export function trainCommand(): Command {
@@ -22,7 +22,9 @@ export function trainCommand(): Command {
     .option('--dataset <name>', 'fashion-mnist or mnist', oneOf('fashion-mnist', 'mnist'), 'fashion-mnist')
     .option('--method <name>', 'simclr (siamese, triplet, supcon, moco, byol, ... come with later issues)', oneOf('simclr'), 'simclr')
     .option('--backbone <name>', 'cnn (32-64-128, then --pooling), resnet (ResNet-18 at width 1/4) or mlp (512-512-128)', oneOf('cnn', 'resnet', 'mlp'), 'cnn')
-    .option('--pooling <kind>', 'cnn only: flatten (the 7x7 map, then 256 units) or global-average (128)', oneOf('flatten', 'global-average'), 'flatten')
+    .option('--pooling <kind>', 'cnn only: flatten (the last map, then --embedding-dim units) or global-average', oneOf('flatten', 'global-average'), 'flatten')
+    .option('--widths <list>', 'cnn only: channels of the conv blocks', integerList(1), [32, 64, 128])
+    .option('--embedding-dim <n>', 'cnn only: units of the Linear + BN + ReLU block after the pooling (0: none; default 256 with flatten, 0 with global-average)', integer(0))
     .option('--epochs <n>', 'epochs', integer(1), 15)
     .option('--batch-size <n>', 'images per batch (2 views each)', integer(2), 256)
     .option('--limit <n>', 'train on n images of the training split (seeded sample)', integer(2))
@@ -37,14 +39,17 @@ export function trainCommand(): Command {
       const out = args.out ?? join('runs', `${args.dataset}-${args.method}-${args.backbone}`);
       const config: RunConfig = {
         dataset: args.dataset, method: args.method, backbone: args.backbone, seed: args.seed, temperature: args.temperature,
-        cropScale: args.cropScale, ...(args.backbone === 'cnn' ? { pooling: args.pooling } : {}),
+        cropScale: args.cropScale,
+        ...(args.backbone === 'cnn'
+          ? { pooling: args.pooling, widths: args.widths, embeddingDim: args.embeddingDim ?? (args.pooling === 'flatten' ? 256 : 0) }
+          : {}),
       };
       const runFile = join(out, 'run.json');
       if (args.resume) {
         if (!existsSync(runFile)) throw new UsageError(`--resume: expected a run directory with run.json in --out, received '${out}'`);
         const saved = JSON.parse(readFileSync(runFile, 'utf8')) as RunConfig;
         for (const k of Object.keys(config) as (keyof RunConfig)[]) {
-          if (saved[k] !== config[k]) throw new UsageError(`--resume: the run in '${out}' has ${k} = ${saved[k]}, received ${config[k]}`);
+          if (JSON.stringify(saved[k]) !== JSON.stringify(config[k])) throw new UsageError(`--resume: the run in '${out}' has ${k} = ${saved[k]}, received ${config[k]}`);
         }
       } else if (existsSync(join(out, 'checkpoint.json'))) {
         throw new UsageError(`--out: '${out}' already holds a run; pass --resume to continue it or choose another --out`);
