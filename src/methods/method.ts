@@ -8,10 +8,15 @@ import type { Optimizer, Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/
 
 export interface Method {
   readonly name: string;
+  /**
+   * True when the loss needs the items' class labels (supervised methods: SupCon, triplet,
+   * siamese); the trainer then passes the batch's labels to loss and trainStep.
+   */
+  readonly usesLabels?: boolean;
   /** Variables the optimizer updates (encoder and heads; not batch-norm running statistics). */
   trainableVariables(): Variable[];
-  /** Loss of one batch: views[v] is [N, H, W, C] (or [N, D]) for view v. */
-  loss(views: Tensor[]): Scalar;
+  /** Loss of one batch: views[v] is [N, H, W, C] (or [N, D]) for view v; labels[i] is item i's class. */
+  loss(views: Tensor[], labels?: Int32Array): Scalar;
   /** The encoder's representation of x, in inference mode: [N, D]. */
   embed(x: Tensor): Tensor2D;
   /** Every weight of the method (trainable and batch-norm running statistics), for checkpoints. */
@@ -19,6 +24,6 @@ export interface Method {
   /** Restores weights from getWeights()'s order and shapes. */
   setWeights(weights: Tensor[]): void;
   /** One optimisation step on a batch of views; returns the loss value. */
-  trainStep(views: Tensor[], optimizer: Optimizer): number;
+  trainStep(views: Tensor[], optimizer: Optimizer, labels?: Int32Array): number;
   dispose(): void;
 }

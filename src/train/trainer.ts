@@ -12,6 +12,7 @@ import { tensor4d, train as optimizers, type Optimizer } from '@tensorflow/tfjs-
 import cliProgress from 'cli-progress';
 import type { MultiView } from '../augment/multi-view.js';
 import type { ImageDataset } from '../data/image-dataset.js';
+import type { BatchSampler } from '../data/m-per-class-sampler.js';
 import { embedDataset } from '../embed/embed-dataset.js';
 import { weightedKnnAccuracy } from '../eval/knn.js';
 import type { Method } from '../methods/method.js';
@@ -45,6 +46,11 @@ export interface TrainerOptions {
   resume?: boolean;
   /** kNN monitor after every epoch: weighted kNN (k=200, T=0.1) of `test` against `train`, embedded by the method. */
   monitor?: { train: ImageDataset; test: ImageDataset };
+  /**
+   * Batch order of each epoch (e.g. MPerClassSampler for label-based losses, built with the same
+   * batchSize). Default: a seeded shuffle of the data set, the last partial batch dropped.
+   */
+  sampler?: BatchSampler;
   /** Progress bar on stderr. Default: when stderr is a terminal. */
   progress?: boolean;
   /** Called after every epoch (after the checkpoint is written). */
@@ -71,8 +77,8 @@ interface State {
 }
 
 export class Trainer {
-  readonly options: Required<Omit<TrainerOptions, 'checkpointDir' | 'monitor' | 'onEpochEnd'>> &
-    Pick<TrainerOptions, 'checkpointDir' | 'monitor' | 'onEpochEnd'>;
+  readonly options: Required<Omit<TrainerOptions, 'checkpointDir' | 'monitor' | 'onEpochEnd' | 'sampler'>> &
+    Pick<TrainerOptions, 'checkpointDir' | 'monitor' | 'onEpochEnd' | 'sampler'>;
 
   constructor(options: TrainerOptions) {
     const { epochs, batchSize = 256, optimizer = 'adam', momentum = 0.9, seed = 0, resume = false } = options;
@@ -95,7 +101,7 @@ export class Trainer {
     this.options = {
       epochs, batchSize, optimizer, learningRate, momentum, weightDecay, warmupEpochs, seed, resume,
       progress: options.progress ?? Boolean(process.stderr.isTTY),
-      checkpointDir: options.checkpointDir, monitor: options.monitor, onEpochEnd: options.onEpochEnd,
+      checkpointDir: options.checkpointDir, monitor: options.monitor, onEpochEnd: options.onEpochEnd, sampler: options.sampler,
     };
   }
 
@@ -143,7 +149,12 @@ export class Trainer {
       : null;
     try {
       for (let epoch = state.epoch; epoch < o.epochs; epoch++) {
-        const order = new Rng(o.seed * 1000003 + epoch).shuffle(Int32Array.from({ length: data.size }, (_, i) => i));
+        const order = o.sampler
+          ? o.sampler.epochOrder(epoch)
+          : new Rng(o.seed * 1000003 + epoch).shuffle(Int32Array.from({ length: data.size }, (_, i) => i));
+        if (order.length < stepsPerEpoch * o.batchSize || order.some((i) => !(i >= 0 && i < data.size))) {
+          throw new Error(`Trainer: the sampler's order for epoch ${epoch} must hold ${stepsPerEpoch * o.batchSize} indices in [0, ${data.size}), received ${order.length}`);
+        }
         const t0 = performance.now();
         let lossSum = 0, lr = o.learningRate;
         bar?.start(stepsPerEpoch, 0, { epoch: epoch + 1, epochs: o.epochs, loss: '-', ips: '-' });
@@ -151,9 +162,11 @@ export class Trainer {
           const step = epoch * stepsPerEpoch + s;
           lr = warmupCosineLr(step, totalSteps, warmupSteps, o.learningRate);
           setLr(lr);
-          const vb = views.apply(data, order.subarray(s * o.batchSize, (s + 1) * o.batchSize), o.seed * 7919 + step);
+          const batch = order.subarray(s * o.batchSize, (s + 1) * o.batchSize);
+          const vb = views.apply(data, batch, o.seed * 7919 + step);
           const ts = vb.views.map((v) => tensor4d(v, [vb.n, vb.height, vb.width, vb.channels]));
-          const loss = method.trainStep(ts, opt);
+          const labels = method.usesLabels ? Int32Array.from(batch, (i) => data.labels[i]) : undefined;
+          const loss = method.trainStep(ts, opt, labels);
           ts.forEach((t) => t.dispose());
           if (!Number.isFinite(loss)) throw new Error(`Trainer: the loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}`);
           lossSum += loss;

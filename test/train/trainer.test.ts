@@ -11,6 +11,8 @@ import { simclrHead } from '../../src/models/heads.js';
 import { simclrViews } from '../../src/augment/presets/simclr.js';
 import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
 import { subset } from '../../src/data/image-dataset.js';
+import { MPerClassSampler } from '../../src/data/m-per-class-sampler.js';
+import type { Method } from '../../src/methods/method.js';
 
 const dirs: string[] = [];
 const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'contrastive-trainer-')); dirs.push(d); return d; };
@@ -55,6 +57,28 @@ describe('Trainer', () => {
     expect(resumed.map((h) => h.loss)).toEqual(straight.map((h) => h.loss));
     expect(weights(c)).toEqual(weights(a));
     a.dispose(); c.dispose();
+  });
+
+  it('takes batches from a sampler and passes their labels to a method that uses labels', async () => {
+    const seen: Int32Array[] = [];
+    const w = tf.variable(tf.zeros([1]));
+    const stub: Method = {
+      name: 'stub', usesLabels: true,
+      trainableVariables: () => [w], embed: (x) => tf.zeros([x.shape[0], 2]), getWeights: () => [w], setWeights: () => {}, dispose: () => w.dispose(),
+      loss: () => tf.sum(tf.square(w)) as tf.Scalar,
+      trainStep: (views, _opt, labels) => { seen.push(labels!); expect(views[0].shape[0]).toBe(labels!.length); return 0; },
+    };
+    const sampler = new MPerClassSampler(data.labels, { m: 4, batchSize: 16, seed: 2 });
+    await new Trainer({ epochs: 2, batchSize: 16, seed: 1, progress: false, sampler }).fit(stub, simclrViews(), data);
+    expect(seen).toHaveLength(2 * Math.floor(96 / 16));
+    const order = sampler.epochOrder(1);
+    expect(Array.from(seen[6])).toEqual(Array.from(order.subarray(0, 16), (i) => data.labels[i]));
+    for (const labels of seen) {
+      const counts = new Map<number, number>();
+      labels.forEach((c) => counts.set(c, (counts.get(c) ?? 0) + 1));
+      expect([...counts.values()].every((n) => n === 4)).toBe(true);
+    }
+    stub.dispose();
   });
 
   it('refuses a resume with other settings, and bad options, naming them', async () => {
