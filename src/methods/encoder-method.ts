@@ -1,0 +1,60 @@
+/**
+ * What SimCLR, SupCon, Triplet and Siamese share: an encoder (backbone) and a projection head
+ * whose weights the method owns, the representation used downstream (the backbone's output, in
+ * inference mode), checkpoint weights in a fixed order (backbone, then head), and one
+ * optimisation step. Subclasses define only the loss of a batch.
+ */
+import { type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable, tidy } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Method } from './method.js';
+
+export abstract class EncoderMethod implements Method {
+  abstract readonly name: string;
+  readonly usesLabels: boolean = false;
+  readonly backbone: LayersModel;
+  readonly head: LayersModel;
+
+  constructor(name: string, backbone: LayersModel, head: LayersModel) {
+    if (!backbone || !head) throw new Error(`${name}: backbone and head are required`);
+    this.backbone = backbone;
+    this.head = head;
+  }
+
+  abstract loss(views: Tensor[], labels?: Int32Array): Scalar;
+
+  trainableVariables(): Variable[] {
+    return [...this.backbone.trainableWeights, ...this.head.trainableWeights].map((w) => w.read() as Variable);
+  }
+
+  getWeights(): Tensor[] {
+    return [...this.backbone.getWeights(), ...this.head.getWeights()];
+  }
+
+  setWeights(weights: Tensor[]): void {
+    const nb = this.backbone.getWeights().length;
+    this.backbone.setWeights(weights.slice(0, nb));
+    this.head.setWeights(weights.slice(nb));
+  }
+
+  /** Projections z of one view: [N, d]. */
+  project(view: Tensor, training: boolean): Tensor2D {
+    const h = this.backbone.apply(view, { training }) as Tensor;
+    return this.head.apply(h, { training }) as Tensor2D;
+  }
+
+  embed(x: Tensor): Tensor2D {
+    return tidy(() => this.backbone.apply(x, { training: false }) as Tensor2D);
+  }
+
+  trainStep(views: Tensor[], optimizer: Optimizer, labels?: Int32Array): number {
+    const loss = optimizer.minimize(() => this.loss(views, labels), true, this.trainableVariables());
+    const value = loss!.dataSync()[0];
+    loss!.dispose();
+    return value;
+  }
+
+  dispose(): void {
+    this.backbone.dispose();
+    this.head.dispose();
+  }
+}
