@@ -37,3 +37,7 @@ export { LARS, type LarsOptions } from './train/lars.js';
 export { Trainer, type TrainerOptions, type EpochLog, type OptimizerName } from './train/trainer.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint, type NamedTensor } from './train/checkpoint.js';
 export { fitPca, symmetricEigen, type Pca } from './eval/pca.js';
+export type { Distance } from './distances/distance.js';
+export { CosineSimilarity, normalizeRows } from './distances/cosine.js';
+export { DotProductSimilarity } from './distances/dot.js';
+export { EuclideanDistance, type EuclideanOptions } from './distances/euclidean.js';
