@@ -2,6 +2,7 @@
  * Float64 references for the metric-learning tests: the distances written the slow obvious way,
  * gradients by central finite differences, and tolerance checks.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
 export type Rows = number[][];
@@ -60,4 +61,38 @@ export function expectAllFinite(values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) expect.fail(`element ${i} is ${values[i]}`);
   }
+}
+
+/** The backends every loop comparison runs on: ours and tfjs's reference cpu. */
+export const BACKENDS = ['native', 'cpu'];
+
+/**
+ * Value and gradients of f at tensors made from `inputs` ([values, shape] each), read back as
+ * float64 arrays; fails if a tensor leaks.
+ */
+export function lossAndGrads(
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: [ArrayLike<number>, number[]][],
+): { value: number; grads: number[][] } {
+  const before = tf.memory().numTensors;
+  let out = { value: Number.NaN, grads: [] as number[][] };
+  tf.tidy(() => {
+    const xs = inputs.map(([values, shape]) => tf.tensor(Float32Array.from(values), shape));
+    const { value, grads } = tf.valueAndGrads(f)(xs);
+    out = { value: value.dataSync()[0], grads: grads.map((g) => Array.from(g.dataSync())) };
+  });
+  expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
+  return out;
+}
+
+/** f's value on tensors made from `inputs`, with a leak check. */
+export function lossValue(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: [ArrayLike<number>, number[]][]): number {
+  return lossAndGrads(f, inputs).value;
+}
+
+/** n one-hot rows of width d: row i is `scale` e_{index(i)}. */
+export function oneHot(n: number, d: number, index: (i: number) => number, scale = 1): Float32Array {
+  const values = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) values[i * d + index(i)] = scale;
+  return values;
 }
