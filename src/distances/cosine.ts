@@ -31,7 +31,10 @@ export class CosineSimilarity implements Distance {
   /** x [N, D], y [M, D] -> [N, M], s_ij = cos(x_i, y_j). */
   pairwise(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
     checkPairwise('CosineSimilarity.pairwise', x, y);
-    return tf.tidy(() => tf.matMul(normalizeRows(x), normalizeRows(y), false, true));
+    return tf.tidy(() => {
+      const u = normalizeRows(x); // [N, D]
+      return tf.matMul(u, x === y ? u : normalizeRows(y), false, true); // [N, M]
+    });
   }
 
   /** x [N, D], y [N, D] -> [N], s_i = cos(x_i, y_i). */

@@ -38,10 +38,15 @@ export function checkDistance(caller: string, name: string, distance: Distance, 
   return distance;
 }
 
+/** A tfjs tensor (by shape, so that a tensor of another tfjs-core copy passes too). */
+export function isTensor(x: unknown): x is tf.Tensor {
+  return x instanceof tf.Tensor || (typeof x === 'object' && x !== null && Array.isArray((x as tf.Tensor).shape) && typeof (x as tf.Tensor).dataSync === 'function');
+}
+
 /** Throws unless x is 2-D [N, D] with N >= minRows. */
 export function checkEmbeddings(caller: string, name: string, x: tf.Tensor, minRows = 1): void {
-  if (!(x instanceof tf.Tensor) || x.rank !== 2) {
-    throw new Error(`${caller}: ${name} must be a 2-D tensor [N, D], received ${x instanceof tf.Tensor ? `shape [${x.shape}]` : String(x)}`);
+  if (!isTensor(x) || x.rank !== 2) {
+    throw new Error(`${caller}: ${name} must be a 2-D tensor [N, D], received ${isTensor(x) ? `shape [${x.shape}]` : String(x)}`);
   }
   if (x.shape[0] < minRows) throw new Error(`${caller}: ${name} must have at least ${minRows} row(s), received shape [${x.shape}]`);
 }
@@ -59,7 +64,7 @@ export type Labels = Int32Array | readonly number[] | tf.Tensor1D;
 /** The labels as an Int32Array of length n (read from the tensor: labels are data, never differentiated). */
 export function readLabels(caller: string, labels: Labels, n: number): Int32Array {
   let values: ArrayLike<number>;
-  if (labels instanceof tf.Tensor) {
+  if (isTensor(labels)) {
     if (labels.rank !== 1 || labels.dtype !== 'int32') {
       throw new Error(`${caller}: labels must be an int32 tensor [N], received ${labels.dtype} shape [${labels.shape}]`);
     }

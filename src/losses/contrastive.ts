@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distance } from '../distances/distance.js';
 import { EuclideanDistance } from '../distances/euclidean.js';
-import { checkDistance, checkEmbeddings, checkMargin, checkSameShape } from './checks.js';
+import { checkDistance, checkEmbeddings, checkMargin, checkSameShape, isTensor } from './checks.js';
 
 /** Options of {@link contrastiveLoss}. */
 export interface ContrastiveLossOptions {
@@ -61,7 +61,7 @@ export function contrastiveLoss(a: tf.Tensor, b: tf.Tensor, similar: PairLabels,
 /** The 0/1 pair labels as a Float32Array of length n. */
 function readPairLabels(caller: string, similar: PairLabels, n: number): Float32Array {
   let values: ArrayLike<number>;
-  if (similar instanceof tf.Tensor) {
+  if (isTensor(similar)) {
     if (similar.rank !== 1) throw new Error(`${caller}: similar must be 1-D [N], received shape [${similar.shape}]`);
     values = similar.dataSync();
   } else if (similar !== null && typeof similar === 'object' && typeof similar.length === 'number') {
