@@ -38,3 +38,24 @@ export { LARS, type LarsOptions } from './train/lars.js';
 export { Trainer, type TrainerOptions, type EpochLog, type OptimizerName } from './train/trainer.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint, type NamedTensor } from './train/checkpoint.js';
 export { fitPca, symmetricEigen, type Pca } from './eval/pca.js';
+export type { Distance } from './distances/distance.js';
+export { CosineSimilarity, normalizeRows } from './distances/cosine.js';
+export { DotProductSimilarity } from './distances/dot.js';
+export { EuclideanDistance, type EuclideanOptions } from './distances/euclidean.js';
+export type { Labels } from './losses/checks.js';
+export { contrastiveLoss, type ContrastiveLossOptions, type PairLabels } from './losses/contrastive.js';
+export { tripletLoss, type TripletLossOptions } from './losses/triplet.js';
+export { infoNceLoss, type InfoNceOptions } from './losses/infonce.js';
+export { supConLoss, type SupConOptions } from './losses/supcon.js';
+export {
+  batchAllTripletLoss,
+  batchHardTripletLoss,
+  semiHardTripletLoss,
+  indexedTripletLoss,
+  type BatchTripletOptions,
+  type BatchAllTripletLossOptions,
+  type BatchHardTripletLossOptions,
+  type SemiHardTripletLossOptions,
+  type IndexedTripletLossOptions,
+} from './losses/batch-triplet.js';
+export { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from './losses/triplet-indices.js';
