@@ -252,9 +252,11 @@ function printTable(rows) {
  * Case 5: one epoch of the default `contrastive train` (SimCLR, small CNN, batch 256, the full
  * 60,000-image Fashion-MNIST training split, augmentation and the per-epoch kNN monitor
  * included), run as a user runs it; images/s and wall time from its epoch line, peak RSS from its
- * final line (process.resourceUsage().maxRSS).
+ * final line (process.resourceUsage().maxRSS). PyTorch: one epoch of the same recipe
+ * (bench/simclr_torch.py --epochs 1 --no-eval on the cpu, the split exported by
+ * bench/export-split.mjs first), its images/s from its epoch line.
  */
-async function measureTrainEpoch(opt, log) {
+async function measureTrainEpoch(opt, torchOk, log) {
   const label = 'train epoch, Fashion-MNIST (default `train`)';
   log('train_epoch: native ...');
   const out = mkdtempSync(join(tmpdir(), 'contrastive-bench-train-'));
@@ -277,7 +279,26 @@ async function measureTrainEpoch(opt, log) {
   };
   const text = `${native.images_per_s} img/s, ${native.epoch_s} s/epoch, peak RSS ${native.max_rss_mb} MB`;
   log(`train_epoch: native ${text} (${wallS.toFixed(0)} s with start-up and monitor)`);
-  return { label, status: 'ok', text, native };
+  let pytorch = { status: 'skipped', reason: torchOk ? '' : 'PyTorch unavailable or --no-torch' };
+  if (torchOk) {
+    log('train_epoch: PyTorch ...');
+    const split = join(root, 'bench', 'results', 'fashion-mnist-split');
+    spawnSync(process.execPath, [join(benchDir, 'export-split.mjs'), split], { cwd: root, encoding: 'utf8' });
+    const t = spawnSync(opt.python, [join(benchDir, 'simclr_torch.py'), '--epochs', '1', '--no-eval', '--device', 'cpu', '--threads', String(opt.threads), '--data', split], {
+      cwd: root, encoding: 'utf8', timeout: opt.limit * 1000, env: { ...process.env, ...threadEnv(opt.threads) },
+    });
+    const line = (t.stdout ?? '').split('\n').find((l) => l.startsWith('{"epoch"'));
+    if (t.status === 0 && line) {
+      const e = JSON.parse(line);
+      pytorch = { status: 'ok', images_per_s: Math.round(e.images_per_s), epoch_s: Math.round(e.seconds) };
+      log(`train_epoch: PyTorch ${pytorch.images_per_s} img/s, ${pytorch.epoch_s} s/epoch`);
+    } else {
+      pytorch = { status: 'error', error: (t.error?.message ?? t.stderr ?? '').trim().split('\n').slice(-1)[0] };
+      log(`train_epoch: PyTorch failed: ${pytorch.error}`);
+    }
+  }
+  const ratioTorch = pytorch.status === 'ok' ? native.images_per_s / pytorch.images_per_s : null;
+  return { label, status: 'ok', text, native, pytorch, pytorch_over_native: ratioTorch };
 }
 
 async function main() {
@@ -328,7 +349,7 @@ async function main() {
   const cases = {};
   for (const id of ids) {
     if (id === 'train_epoch') {
-      cases.train_epoch = await measureTrainEpoch(opt, log);
+      cases.train_epoch = await measureTrainEpoch(opt, torchOk, log);
       continue;
     }
     cases[id] = await measureCase(id, opt, torchOk, log);
@@ -338,7 +359,8 @@ async function main() {
   console.log(`\ncontrastive bench, ${started.toISOString()}: ${machine.model}, ${plural(machine.cores, 'core')}, ${plural(opt.threads, 'thread')} (native and PyTorch); median [min-max]`);
   const rows = Object.entries(cases).map(([id, c]) =>
     id === 'train_epoch'
-      ? [c.label, c.text, 'not run (one small-CNN step takes > 5 min)', 'not run here (reference recipe: 572 img/s, ../shared/BENCHMARKS.md)', '', '']
+      ? [c.label, c.text, 'not run (one small-CNN step takes > 5 min)',
+        c.pytorch?.status === 'ok' ? `${c.pytorch.images_per_s} img/s, ${c.pytorch.epoch_s} s/epoch` : (c.pytorch?.error ?? 'not run'), ratio(c.pytorch_over_native), '']
       : [c.label, cellText(id, c.native), cellText(id, c.cpu), cellText(id, c.pytorch), ratio(c.pytorch_over_native), ratio(c.cpu_over_native)],
   );
   printTable(rows);

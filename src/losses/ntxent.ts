@@ -5,6 +5,8 @@
  * Representations", ICML 2020, https://arxiv.org/abs/2002.05709 (eq. 1 and Algorithm 1).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { rowLogSumExp } from '../ops/row-log-sum-exp.js';
+import { selfMask } from '../ops/self-mask.js';
 
 /** Options of {@link ntXentLoss}. */
 export interface NtXentOptions {
@@ -65,28 +67,4 @@ export function ntXentLoss(z1: tf.Tensor, z2: tf.Tensor, options: NtXentOptions 
     const total = tf.sub(tf.sum(logDenominator), tf.mul(tf.sum(positive), 2));
     return tf.div(total, 2 * n) as tf.Scalar;
   });
-}
-
-/**
- * Row-wise log-sum-exp of x [M, K] -> [M], with its gradient written directly as
- * dy[:, None] * exp(x - lse[:, None]) (= dy * softmax(x)): two elementwise passes instead of the
- * autodiff of logSumExp's max, subtract, exp, sum and log (the max alone costs an Equal, a Tile and
- * a Multiply over the whole matrix).
- */
-const rowLogSumExp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-  const lse = tf.logSumExp(x, 1) as tf.Tensor1D; // [M]
-  save([x, lse]);
-  return {
-    value: lse,
-    gradFunc: (dy: tf.Tensor1D, [xs, lses]: tf.Tensor[]) =>
-      tf.mul(tf.expandDims(dy, 1), tf.exp(tf.sub(xs, tf.expandDims(lses, 1)))), // [M, K]
-  };
-}) as (x: tf.Tensor2D) => tf.Tensor1D;
-
-/** [m, m] matrix with -Infinity on the diagonal and 0 elsewhere. */
-function selfMask(m: number): tf.Tensor2D {
-  const values = new Float32Array(m * m);
-  for (let i = 0; i < m; i++) values[i * m + i] = -Infinity;
-  return tf.tensor2d(values, [m, m]);
 }

@@ -1,0 +1,64 @@
+/**
+ * Siamese network with the contrastive (margin) loss (Hadsell, Chopra, LeCun 2006, "Dimensionality
+ * Reduction by Learning an Invariant Mapping"; Chopra et al. 2005): pairs of inputs go through one
+ * shared encoder and head; similar pairs are pulled together, dissimilar pairs pushed at least
+ * `margin` apart (`contrastiveLoss`). Projections are L2-normalised, so distances lie in [0, 2].
+ *
+ * Pairs come from the labelled batch (all views stacked, V x N rows): every row i is paired with
+ * one similar row (the first row after it, cyclically, with its label: another item of its class
+ * in an MPerClassSampler batch, else its other view) and one dissimilar row (the first row after
+ * it with another label), so a batch gives 2 V N pairs, half similar and half dissimilar.
+ */
+import { type Scalar, type Tensor, concat, gather, tensor1d, tidy } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { normalizeRows } from '../distances/cosine.js';
+import { contrastiveLoss } from '../losses/contrastive.js';
+import { EncoderMethod } from './encoder-method.js';
+import { repeatLabels } from './labels.js';
+
+export interface SiameseMethodOptions {
+  backbone: LayersModel;
+  head: LayersModel;
+  /** Distance a dissimilar pair must exceed. Default 1 (Hadsell et al.; half the diameter of the unit sphere). */
+  margin?: number;
+}
+
+/** The pairs of a labelled batch (see the file comment): row indices a, b and similar (1) / dissimilar (0). */
+export function batchPairs(labels: Int32Array): { a: Int32Array; b: Int32Array; similar: Float32Array } {
+  const n = labels.length;
+  const a: number[] = [], b: number[] = [], similar: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let pos = -1, neg = -1;
+    for (let k = 1; k < n && (pos < 0 || neg < 0); k++) {
+      const j = (i + k) % n;
+      if (labels[j] === labels[i]) { if (pos < 0) pos = j; } else if (neg < 0) neg = j;
+    }
+    if (pos >= 0) { a.push(i); b.push(pos); similar.push(1); }
+    if (neg >= 0) { a.push(i); b.push(neg); similar.push(0); }
+  }
+  return { a: Int32Array.from(a), b: Int32Array.from(b), similar: Float32Array.from(similar) };
+}
+
+export class Siamese extends EncoderMethod {
+  readonly name = 'siamese';
+  override readonly usesLabels = true;
+  readonly margin: number;
+
+  constructor(options: SiameseMethodOptions) {
+    const { backbone, head, margin = 1 } = options;
+    super('Siamese', backbone, head);
+    if (!(margin > 0) || !Number.isFinite(margin)) throw new Error(`Siamese: margin must be a finite number > 0, received ${margin}`);
+    this.margin = margin;
+  }
+
+  loss(views: Tensor[], labels?: Int32Array): Scalar {
+    const y = repeatLabels('Siamese', views, labels);
+    const pairs = batchPairs(y);
+    if (pairs.a.length === 0) throw new Error('Siamese: the batch has no pair (it needs at least 2 rows)');
+    return tidy(() => {
+      const z = normalizeRows(concat(views.map((v) => this.project(v, true)), 0)); // [V N, d]
+      const za = gather(z, tensor1d(pairs.a, 'int32')), zb = gather(z, tensor1d(pairs.b, 'int32'));
+      return contrastiveLoss(za, zb, pairs.similar, { margin: this.margin });
+    });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Triplet network with online mining (Schroff et al. 2015, FaceNet, https://arxiv.org/abs/1503.03832;
+ * Hermans et al. 2017, https://arxiv.org/abs/1703.07737): the views of all items of a batch go
+ * through the shared encoder and head; the projections are L2-normalised (FaceNet's hypersphere)
+ * and a triplet loss over the batch's labels pulls each anchor's positives closer than its
+ * negatives by a margin. Mining: 'batch-hard' (default; the hardest positive and negative of every
+ * anchor, Hermans et al.), 'semi-hard' (FaceNet) or 'batch-all'. Batches should hold several items
+ * per class (MPerClassSampler, Hermans' P x K batches).
+ */
+import { type Scalar, type Tensor, concat, tidy } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { normalizeRows } from '../distances/cosine.js';
+import { batchAllTripletLoss, batchHardTripletLoss, semiHardTripletLoss } from '../losses/batch-triplet.js';
+import { EncoderMethod } from './encoder-method.js';
+import { repeatLabels } from './labels.js';
+
+export type TripletMining = 'batch-hard' | 'semi-hard' | 'batch-all';
+
+export interface TripletMethodOptions {
+  backbone: LayersModel;
+  head: LayersModel;
+  /** Which triplets of the batch make the loss. Default 'batch-hard'. */
+  mining?: TripletMining;
+  /** Margin on Euclidean distances between unit vectors (in [0, 2]). Default 0.2 (FaceNet's alpha). */
+  margin?: number;
+}
+
+export class Triplet extends EncoderMethod {
+  readonly name = 'triplet';
+  override readonly usesLabels = true;
+  readonly mining: TripletMining;
+  readonly margin: number;
+
+  constructor(options: TripletMethodOptions) {
+    const { backbone, head, mining = 'batch-hard', margin = 0.2 } = options;
+    super('Triplet', backbone, head);
+    if (!['batch-hard', 'semi-hard', 'batch-all'].includes(mining)) {
+      throw new Error(`Triplet: mining must be 'batch-hard', 'semi-hard' or 'batch-all', received ${JSON.stringify(mining)}`);
+    }
+    if (!(margin >= 0) || !Number.isFinite(margin)) throw new Error(`Triplet: margin must be a finite number >= 0, received ${margin}`);
+    this.mining = mining;
+    this.margin = margin;
+  }
+
+  loss(views: Tensor[], labels?: Int32Array): Scalar {
+    const y = repeatLabels('Triplet', views, labels);
+    return tidy(() => {
+      const z = normalizeRows(concat(views.map((v) => this.project(v, true)), 0)); // [V N, d], unit rows
+      const options = { margin: this.margin };
+      if (this.mining === 'semi-hard') return semiHardTripletLoss(z, y, options);
+      if (this.mining === 'batch-all') return batchAllTripletLoss(z, y, options);
+      return batchHardTripletLoss(z, y, options);
+    });
+  }
+}
