@@ -13,6 +13,10 @@ import { mlpBackbone } from '../models/backbones/mlp.js';
 import { resnetBackbone } from '../models/backbones/resnet.js';
 import { simclrHead } from '../models/heads.js';
 import { SimCLR } from '../methods/simclr.js';
+import { SupCon } from '../methods/supcon.js';
+import { Triplet } from '../methods/triplet.js';
+import { Siamese } from '../methods/siamese.js';
+import type { EncoderMethod } from '../methods/encoder-method.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 
 /** A bad argument found after parsing (printed as one line, exit code 2). */
@@ -20,13 +24,23 @@ export class UsageError extends Error {}
 
 export type DatasetName = 'fashion-mnist' | 'mnist';
 export type BackboneName = 'cnn' | 'resnet' | 'mlp';
+export type MethodName = 'simclr' | 'supcon' | 'triplet' | 'siamese';
+/** Methods trained with the items' labels. */
+export const SUPERVISED_METHODS: readonly MethodName[] = ['supcon', 'triplet', 'siamese'];
 
 export interface RunConfig {
   dataset: DatasetName;
-  method: 'simclr';
+  method: MethodName;
   backbone: BackboneName;
   seed: number;
+  /** simclr and supcon. */
   temperature: number;
+  /** triplet and siamese: the margin (default triplet 0.2, siamese 1). */
+  margin?: number;
+  /** Labelled images per class the supervised methods trained on (absent: the whole training split). */
+  labelsPerClass?: number;
+  /** The run whose backbone weights this run started from (absent: random initialisation). */
+  init?: string;
   /** Smallest area of the random resized crop (absent in runs of versions before it: 0.2). */
   cropScale?: number;
   /** cnn only; runs written before this option existed used 'global-average'. */
@@ -53,22 +67,28 @@ export function buildBackbone(
   return cnnBackbone({ inputShape, seed, ...cnn });
 }
 
-export function buildMethod(config: RunConfig, data: ImageDataset): SimCLR {
+export function buildMethod(config: RunConfig, data: ImageDataset): EncoderMethod {
   const backbone = buildBackbone(config.backbone, [data.height, data.width, data.channels], config.seed, {
     pooling: config.pooling ?? 'global-average', widths: config.widths, embeddingDim: config.embeddingDim,
   });
   const dim = (backbone.outputs[0].shape[1] ?? 0) as number;
-  return new SimCLR({ backbone, head: simclrHead(dim, 128, 64, 2, config.seed + 1), temperature: config.temperature });
+  const head = simclrHead(dim, 128, 64, 2, config.seed + 1);
+  switch (config.method) {
+    case 'supcon': return new SupCon({ backbone, head, temperature: config.temperature });
+    case 'triplet': return new Triplet({ backbone, head, margin: config.margin });
+    case 'siamese': return new Siamese({ backbone, head, margin: config.margin });
+    default: return new SimCLR({ backbone, head, temperature: config.temperature });
+  }
 }
 
-export function readRun(dir: string): RunConfig {
+export function readRun(dir: string, flag = '--checkpoint'): RunConfig {
   const path = join(dir, 'run.json');
-  if (!existsSync(path)) throw new UsageError(`--checkpoint: expected a directory written by 'contrastive train' (with run.json), received '${dir}'`);
+  if (!existsSync(path)) throw new UsageError(`${flag}: expected a directory written by 'contrastive train' (with run.json), received '${dir}'`);
   return JSON.parse(readFileSync(path, 'utf8')) as RunConfig;
 }
 
 /** The run's method with the checkpoint's weights. */
-export function restoreMethod(dir: string, data: ImageDataset): SimCLR {
+export function restoreMethod(dir: string, data: ImageDataset): EncoderMethod {
   const config = readRun(dir);
   if (config.dataset !== data.name) {
     // Any image data set of the same shape works; say which one the encoder was trained on.

@@ -234,3 +234,23 @@ describe('Tile parity', () => {
     expectParity([{ shape: [2, 3], dtype: 'int32' }], (x) => tf.tile(x, [2, 2]), { rtol: 0, atol: 0 });
   });
 });
+
+describe('UnsortedSegmentSum parity (the gradient of Gather)', () => {
+  it('is the native kernel', () => {
+    expect(tf.getKernel('UnsortedSegmentSum', 'native')!.kernelFunc).not.toBe(tf.getKernel('UnsortedSegmentSum', 'cpu')!.kernelFunc);
+  });
+  const cases: [number[], number[], number][] = [
+    [[6], [0, 2, 2, 5, 1, 0], 7], [[5, 3], [4, 0, 4, 1, 1], 5], [[4, 2, 3], [1, 1, 1, 1], 3], [[0, 4], [], 3],
+  ];
+  for (const [shape, ids, segments] of cases) {
+    it(`x [${shape}], ${segments} segments`, () => {
+      expectParity([{ shape }], (x) => tf.unsortedSegmentSum(x, tf.tensor1d(ids, 'int32'), segments), { rtol: 1e-6, atol: 1e-6 });
+    });
+  }
+  it('the gradient of gather with repeated indices, as cpu', () => {
+    expectParity([{ shape: [7, 4] }], (x) => tf.grad((y: tf.Tensor) => tf.sum(tf.square(tf.gather(y, tf.tensor1d([3, 0, 3, 6, 3, 1], 'int32')))))(x));
+  });
+  it('int32 falls back to cpu', () => {
+    expectParity([{ shape: [4], dtype: 'int32' }], (x) => tf.unsortedSegmentSum(x, tf.tensor1d([0, 1, 0, 2], 'int32'), 3), { rtol: 0, atol: 0 });
+  });
+});

@@ -80,5 +80,34 @@ describe('contrastive CLI', () => {
     expect(statSync(file).size).toBe(10000 * 256 * 4);
     expect(meta.labels).toHaveLength(10000);
     expect(meta.split.filter((s: string) => s === 'test')).toHaveLength(1429);
+
+    // Hybrid: the SimCLR run's backbone fine-tuned with SupCon on 8 labels per class; then evaluated.
+    const tuned = join(dir, 'supcon');
+    const f = run('train', '--dataset', 'mnist', '--method', 'supcon', '--init', out, '--labels-per-class', '8', '--epochs', '2', '--batch-size', '40', '--out', tuned);
+    expect(f.code, f.err).toBe(0);
+    expect(f.err).toMatch(/supcon on mnist \(80 images\)/);
+    expect(JSON.parse(readFileSync(join(tuned, 'run.json'), 'utf8'))).toMatchObject({ method: 'supcon', labelsPerClass: 8, init: out, temperature: 0.1 });
+    const fe = run('eval', '--checkpoint', tuned, '--dataset', 'mnist', '--json');
+    expect(fe.code, fe.err).toBe(0);
+    expect(JSON.parse(fe.out).knnTop1).toBeGreaterThan(0.1);
+  });
+
+  it('trains the supervised methods (triplet, siamese) and rejects options of other methods', () => {
+    for (const method of ['triplet', 'siamese']) {
+      const t = run('train', '--dataset', 'mnist', '--method', method, '--limit', '128', '--epochs', '1', '--batch-size', '40', '--out', join(dir, method));
+      expect(t.code, t.err).toBe(0);
+      expect(t.err).toMatch(/epoch 1\/1 {2}loss \d/);
+    }
+    const cases: [string[], RegExp][] = [
+      [['--labels-per-class', '5'], /--labels-per-class: applies to --method supcon, triplet or siamese, received --method simclr/],
+      [['--method', 'triplet', '--temperature', '0.1'], /--temperature: applies to --method simclr or supcon, received --method triplet/],
+      [['--method', 'supcon', '--m-per-class', '3', '--batch-size', '40'], /--m-per-class: batchSize must be a positive multiple of m = 3, received 40/],
+      [['--init', join(dir, 'nothing')], /--init: expected a directory written by 'contrastive train'/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = run('train', '--dataset', 'mnist', '--limit', '128', '--epochs', '1', '--batch-size', '40', '--out', join(dir, 'bad'), ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(msg);
+    }
   });
 });

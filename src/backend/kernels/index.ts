@@ -19,6 +19,7 @@ import { maxPoolGradConfig } from './MaxPoolGrad.js';
 import { softmaxConfig } from './Softmax.js';
 import { transposeConfig } from './Transpose.js';
 import { tileConfig } from './Tile.js';
+import { unsortedSegmentSumConfig } from './UnsortedSegmentSum.js';
 import { absConfig } from './Abs.js';
 import { addConfig } from './Add.js';
 import { addNConfig } from './AddN.js';
@@ -65,7 +66,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   fusedBatchNormConfig,
   softmaxConfig,
   transposeConfig,
-  tileConfig,
+  unsortedSegmentSumConfig, tileConfig,
   absConfig,
   addConfig,
   addNConfig,

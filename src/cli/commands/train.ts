@@ -8,19 +8,22 @@ import { stratifiedSplit } from '../../data/split.js';
 import { Trainer, type OptimizerName } from '../../train/trainer.js';
 import { Rng } from '../../util/random.js';
 import { fraction, integer, integerList, oneOf, positiveNumber } from '../args.js';
-import { buildMethod, loadDataset, UsageError, type BackboneName, type DatasetName, type RunConfig } from '../run-config.js';
+import {
+  buildMethod, loadDataset, readRun, restoreMethod, SUPERVISED_METHODS, UsageError, type BackboneName, type DatasetName, type MethodName, type RunConfig,
+} from '../run-config.js';
+import { MPerClassSampler } from '../../data/m-per-class-sampler.js';
 import type { CnnPooling } from '../../models/backbones/cnn.js';
 
 interface TrainArgs {
-  dataset: DatasetName; method: 'simclr'; backbone: BackboneName; epochs: number; batchSize: number; limit?: number;
-  seed: number; temperature: number; pooling: CnnPooling; widths: number[]; embeddingDim?: number; cropScale: number; optimizer: OptimizerName; lr?: number; out?: string; resume?: boolean;
+  dataset: DatasetName; method: MethodName; backbone: BackboneName; margin?: number; labelsPerClass?: number; mPerClass?: number; init?: string; epochs: number; batchSize: number; limit?: number;
+  seed: number; temperature?: number; pooling: CnnPooling; widths: number[]; embeddingDim?: number; cropScale: number; optimizer: OptimizerName; lr?: number; out?: string; resume?: boolean;
 }
 
 export function trainCommand(): Command {
   return new Command('train')
-    .description('train an encoder without labels (SimCLR) on a built-in data set; a checkpoint after every epoch')
+    .description('train an encoder on a built-in data set, without labels (simclr) or with them (supcon, triplet, siamese); a checkpoint after every epoch')
     .option('--dataset <name>', 'fashion-mnist or mnist', oneOf('fashion-mnist', 'mnist'), 'fashion-mnist')
-    .option('--method <name>', 'simclr (siamese, triplet, supcon, moco, byol, ... come with later issues)', oneOf('simclr'), 'simclr')
+    .option('--method <name>', 'simclr (no labels), supcon, triplet or siamese (with labels)', oneOf('simclr', 'supcon', 'triplet', 'siamese'), 'simclr')
     .option('--backbone <name>', 'cnn (32-64-128, then --pooling), resnet (ResNet-18 at width 1/4) or mlp (512-512-128)', oneOf('cnn', 'resnet', 'mlp'), 'cnn')
     .option('--pooling <kind>', 'cnn only: flatten (the last map, then --embedding-dim units) or global-average', oneOf('flatten', 'global-average'), 'flatten')
     .option('--widths <list>', 'cnn only: channels of the conv blocks', integerList(1), [32, 64, 128])
@@ -29,7 +32,11 @@ export function trainCommand(): Command {
     .option('--batch-size <n>', 'images per batch (2 views each)', integer(2), 256)
     .option('--limit <n>', 'train on n images of the training split (seeded sample)', integer(2))
     .option('--seed <n>', 'seed of initialisation, batch order and views', integer(0), 0)
-    .option('--temperature <t>', 'NT-Xent temperature (the paper\'s default is 0.5; 0.2 measured better here)', positiveNumber, 0.2)
+    .option('--temperature <t>', 'simclr and supcon temperature (default: simclr 0.2, measured best here; supcon 0.1, the paper\'s)', positiveNumber)
+    .option('--margin <m>', 'triplet and siamese margin on unit-length projections (default: triplet 0.2, siamese 1)', positiveNumber)
+    .option('--labels-per-class <k>', 'supervised methods: train on k labelled images per class of the training split (seeded)', integer(1))
+    .option('--m-per-class <m>', 'supervised methods: images per class in a batch (default: batch size / the largest divisor of it <= the number of classes)', integer(1))
+    .option('--init <dir>', 'start the backbone from the checkpoint of another run (e.g. SimCLR pre-training, then --method supcon --labels-per-class k)')
     .option('--crop-scale <min>', 'smallest area of the random resized crop, as a fraction of the image', fraction, 0.8)
     .option('--optimizer <name>', 'adam, sgd or lars', oneOf('adam', 'sgd', 'lars'), 'adam')
     .option('--lr <x>', 'peak learning rate (default: adam 1e-3, sgd 0.06, lars 0.3, x batch/256 for sgd and lars)', positiveNumber)
@@ -37,8 +44,20 @@ export function trainCommand(): Command {
     .option('--resume', 'continue from the checkpoint in --out')
     .action(async (args: TrainArgs) => {
       const out = args.out ?? join('runs', `${args.dataset}-${args.method}-${args.backbone}`);
+      const supervised = SUPERVISED_METHODS.includes(args.method);
+      if (!supervised && (args.labelsPerClass !== undefined || args.mPerClass !== undefined || args.margin !== undefined)) {
+        const flag = args.labelsPerClass !== undefined ? '--labels-per-class' : args.mPerClass !== undefined ? '--m-per-class' : '--margin';
+        throw new UsageError(`${flag}: applies to --method supcon, triplet or siamese, received --method ${args.method}`);
+      }
+      if ((args.method === 'triplet' || args.method === 'siamese') && args.temperature !== undefined) {
+        throw new UsageError(`--temperature: applies to --method simclr or supcon, received --method ${args.method}`);
+      }
       const config: RunConfig = {
-        dataset: args.dataset, method: args.method, backbone: args.backbone, seed: args.seed, temperature: args.temperature,
+        dataset: args.dataset, method: args.method, backbone: args.backbone, seed: args.seed,
+        temperature: args.temperature ?? (args.method === 'supcon' ? 0.1 : 0.2),
+        ...(args.margin !== undefined ? { margin: args.margin } : {}),
+        ...(args.labelsPerClass !== undefined ? { labelsPerClass: args.labelsPerClass } : {}),
+        ...(args.init !== undefined ? { init: args.init } : {}),
         cropScale: args.cropScale,
         ...(args.backbone === 'cnn'
           ? { pooling: args.pooling, widths: args.widths, embeddingDim: args.embeddingDim ?? (args.pooling === 'flatten' ? 256 : 0) }
@@ -60,6 +79,7 @@ export function trainCommand(): Command {
       if (args.limit !== undefined && args.limit < trainIdx.length) {
         trainIdx = new Rng(args.seed).shuffle(Int32Array.from(trainIdx)).subarray(0, args.limit).sort();
       }
+      if (args.labelsPerClass !== undefined) trainIdx = labelledSubset(trainIdx, data.labels, args.labelsPerClass, args.seed);
       const train = subset(data, trainIdx);
       if (train.size < args.batchSize) throw new UsageError(`--batch-size: expected at most the ${train.size} training images, received ${args.batchSize}`);
       // kNN monitor on fixed subsets (5,000 train, 1,000 test) so that it takes seconds per epoch.
@@ -68,6 +88,32 @@ export function trainCommand(): Command {
       mkdirSync(out, { recursive: true });
       writeFileSync(runFile, JSON.stringify(config, null, 1));
       const method = buildMethod(config, data);
+      if (args.init !== undefined && !args.resume) {
+        const pre = readRun(args.init, '--init');
+        for (const k of ['backbone', 'pooling', 'widths', 'embeddingDim'] as const) {
+          if (JSON.stringify(pre[k]) !== JSON.stringify(config[k])) {
+            throw new UsageError(`--init: the run in '${args.init}' has ${k} = ${JSON.stringify(pre[k])}, this run ${JSON.stringify(config[k])}`);
+          }
+        }
+        const source = restoreMethod(args.init, data);
+        method.backbone.setWeights(source.backbone.getWeights());
+        source.dispose();
+      }
+      let sampler: MPerClassSampler | undefined;
+      if (supervised) {
+        const classes = new Set(train.labels).size;
+        let m = args.mPerClass;
+        if (m === undefined) {
+          let p = Math.min(classes, args.batchSize);
+          while (args.batchSize % p !== 0) p--;
+          m = args.batchSize / p;
+        }
+        try {
+          sampler = new MPerClassSampler(train.labels, { m, batchSize: args.batchSize, seed: args.seed });
+        } catch (e) {
+          throw new UsageError(`--m-per-class: ${(e as Error).message.replace('MPerClassSampler: ', '')}`);
+        }
+      }
       process.stderr.write(
         `contrastive train: ${args.method} on ${args.dataset} (${train.size} images), ${args.backbone} backbone ` +
           `(${method.backbone.countParams().toLocaleString('en-US')} parameters, head ${method.head.countParams().toLocaleString('en-US')}), ` +
@@ -75,7 +121,7 @@ export function trainCommand(): Command {
       );
       const trainer = new Trainer({
         epochs: args.epochs, batchSize: args.batchSize, optimizer: args.optimizer, learningRate: args.lr, seed: args.seed,
-        checkpointDir: out, resume: Boolean(args.resume), monitor,
+        checkpointDir: out, resume: Boolean(args.resume), monitor, sampler,
         onEpochEnd: (l) => process.stderr.write(
           `epoch ${l.epoch}/${args.epochs}  loss ${l.loss.toFixed(4)}  kNN monitor ${(100 * (l.knnTop1 ?? 0)).toFixed(1)}%  ` +
             `${l.imagesPerSecond.toFixed(0)} img/s  ${l.seconds.toFixed(0)} s\n`,
@@ -88,4 +134,18 @@ export function trainCommand(): Command {
         `done: checkpoint in ${out} (peak RSS ${rssMb.toFixed(0)} MB); evaluate with: contrastive eval --checkpoint ${out} --dataset ${args.dataset}\n`,
       );
     });
+}
+
+/** k items of each class of `idx` (seeded choice), ascending; all of a class's items when it has fewer. */
+function labelledSubset(idx: Int32Array, labels: ArrayLike<number>, k: number, seed: number): Int32Array {
+  const byClass = new Map<number, number[]>();
+  for (const i of idx) {
+    let list = byClass.get(labels[i]);
+    if (!list) byClass.set(labels[i], (list = []));
+    list.push(i);
+  }
+  const rng = new Rng(seed * 31 + 7);
+  const out: number[] = [];
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) out.push(...rng.shuffle(byClass.get(c)!).slice(0, k));
+  return Int32Array.from(out).sort();
 }
