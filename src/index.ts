@@ -12,7 +12,7 @@ export { subset, imageLength } from './data/image-dataset.js';
 export { loadFashionMnist, FASHION_MNIST_CLASSES } from './data/fashion-mnist.js';
 export { loadMnist, MNIST_CLASSES } from './data/mnist.js';
 export { MPerClassSampler, type BatchSampler, type MPerClassOptions } from './data/m-per-class-sampler.js';
-export { stratifiedSplit, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type Split, type SplitOptions } from './data/split.js';
+export { stratifiedSplit, labelledSubset, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type Split, type SplitOptions } from './data/split.js';
 export { Rng } from './util/random.js';
 export { weightedKnnPredict, weightedKnnAccuracy, topK, l2Normalize, type KnnOptions, type Embeddings } from './eval/knn.js';
 export type { Image, ImageOp } from './augment/image/image.js';

@@ -51,3 +51,24 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: SplitOptions
   const asc = (a: number[]) => Int32Array.from(a).sort();
   return { train: asc(train), test: asc(test) };
 }
+
+/**
+ * The few-labels subset: `perClass` items of each class among `indices` (a seeded choice, the same
+ * for the same seed), ascending; every item of a class that has fewer. `contrastive train
+ * --labels-per-class K` trains on it and `contrastive eval --labels-per-class K` evaluates with it
+ * (kNN bank and linear probe use only these labels), so both see the same K labels per class.
+ */
+export function labelledSubset(indices: ArrayLike<number>, labels: ArrayLike<number>, perClass: number, seed = 0): Int32Array {
+  if (!Number.isInteger(perClass) || perClass < 1) throw new Error(`labelledSubset: perClass must be an integer >= 1, received ${perClass}`);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i];
+    let list = byClass.get(labels[j]);
+    if (!list) byClass.set(labels[j], (list = []));
+    list.push(j);
+  }
+  const rng = new Rng(seed * 31 + 7);
+  const out: number[] = [];
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) out.push(...rng.shuffle(byClass.get(c)!).slice(0, perClass));
+  return Int32Array.from(out).sort();
+}

@@ -87,8 +87,9 @@ describe('contrastive CLI', () => {
     expect(f.code, f.err).toBe(0);
     expect(f.err).toMatch(/supcon on mnist \(80 images\)/);
     expect(JSON.parse(readFileSync(join(tuned, 'run.json'), 'utf8'))).toMatchObject({ method: 'supcon', labelsPerClass: 8, init: out, temperature: 0.1 });
-    const fe = run('eval', '--checkpoint', tuned, '--dataset', 'mnist', '--json');
+    const fe = run('eval', '--checkpoint', tuned, '--dataset', 'mnist', '--json', '--labels-per-class', '8');
     expect(fe.code, fe.err).toBe(0);
+    expect(JSON.parse(fe.out)).toMatchObject({ labelled: 80, n: 1429 });
     expect(JSON.parse(fe.out).knnTop1).toBeGreaterThan(0.1);
   });
 

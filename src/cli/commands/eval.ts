@@ -4,11 +4,11 @@
  */
 import { Command } from 'commander';
 import { subset, type ImageDataset } from '../../data/image-dataset.js';
-import { stratifiedSplit } from '../../data/split.js';
+import { labelledSubset, stratifiedSplit } from '../../data/split.js';
 import { embedDataset } from '../../embed/embed-dataset.js';
 import { weightedKnnAccuracy } from '../../eval/knn.js';
 import { trainLinearProbe } from '../../eval/linear-probe.js';
-import { oneOf } from '../args.js';
+import { integer, oneOf } from '../args.js';
 import { loadDataset, restoreMethod, type DatasetName } from '../run-config.js';
 
 const pixels = (d: ImageDataset) => ({ values: Float32Array.from(d.images, (v) => v / 255), dim: d.height * d.width * d.channels });
@@ -18,11 +18,14 @@ export function evalCommand(): Command {
     .description('kNN and linear-probe accuracy of a trained encoder on the held-out split, beside the raw-pixel kNN baseline')
     .requiredOption('--checkpoint <dir>', 'run directory written by contrastive train')
     .option('--dataset <name>', 'fashion-mnist or mnist', oneOf('fashion-mnist', 'mnist'), 'fashion-mnist')
+    .option('--labels-per-class <k>', 'few-labels evaluation: the kNN bank and the probe use only k labelled training images per class (the subset train --labels-per-class k uses)', integer(1))
+    .option('--seed <n>', 'seed of the --labels-per-class subset (as train --seed)', integer(0), 0)
     .option('--json', 'print one JSON object on stdout instead of a table')
-    .action((args: { checkpoint: string; dataset: DatasetName; json?: boolean }) => {
+    .action((args: { checkpoint: string; dataset: DatasetName; json?: boolean; labelsPerClass?: number; seed: number }) => {
       const data = loadDataset(args.dataset);
       const split = stratifiedSplit(data.labels);
-      const train = subset(data, split.train), test = subset(data, split.test);
+      const trainIdx = args.labelsPerClass === undefined ? split.train : labelledSubset(split.train, data.labels, args.labelsPerClass, args.seed);
+      const train = subset(data, trainIdx), test = subset(data, split.test);
       const method = restoreMethod(args.checkpoint, data);
       const encode = (x: Parameters<typeof method.embed>[0]) => method.embed(x);
       const eTrain = embedDataset(train, encode), eTest = embedDataset(test, encode);
@@ -32,7 +35,9 @@ export function evalCommand(): Command {
       const linearProbeTop1 = probe.accuracy(eTest, test.labels);
       probe.dispose();
       const rawPixelKnnTop1 = weightedKnnAccuracy(pixels(train), train.labels, pixels(test), test.labels);
-      const result = { dataset: data.name, checkpoint: args.checkpoint, n: test.size, knnTop1, linearProbeTop1, rawPixelKnnTop1 };
+      const result = {
+        dataset: data.name, checkpoint: args.checkpoint, n: test.size, labelled: train.size, knnTop1, linearProbeTop1, rawPixelKnnTop1,
+      };
       if (args.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;

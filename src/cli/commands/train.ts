@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { simclrViews } from '../../augment/presets/simclr.js';
 import { subset } from '../../data/image-dataset.js';
-import { stratifiedSplit } from '../../data/split.js';
+import { labelledSubset, stratifiedSplit } from '../../data/split.js';
 import { Trainer, type OptimizerName } from '../../train/trainer.js';
 import { Rng } from '../../util/random.js';
 import { fraction, integer, integerList, oneOf, positiveNumber } from '../args.js';
@@ -136,16 +136,3 @@ export function trainCommand(): Command {
     });
 }
 
-/** k items of each class of `idx` (seeded choice), ascending; all of a class's items when it has fewer. */
-function labelledSubset(idx: Int32Array, labels: ArrayLike<number>, k: number, seed: number): Int32Array {
-  const byClass = new Map<number, number[]>();
-  for (const i of idx) {
-    let list = byClass.get(labels[i]);
-    if (!list) byClass.set(labels[i], (list = []));
-    list.push(i);
-  }
-  const rng = new Rng(seed * 31 + 7);
-  const out: number[] = [];
-  for (const c of [...byClass.keys()].sort((a, b) => a - b)) out.push(...rng.shuffle(byClass.get(c)!).slice(0, k));
-  return Int32Array.from(out).sort();
-}
