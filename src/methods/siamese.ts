@@ -12,6 +12,7 @@
 import { type Scalar, type Tensor, concat, gather, tensor1d, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeRows } from '../distances/cosine.js';
+import { checkMargin } from '../losses/checks.js';
 import { contrastiveLoss } from '../losses/contrastive.js';
 import { EncoderMethod } from './encoder-method.js';
 import { repeatLabels } from './labels.js';
@@ -47,8 +48,7 @@ export class Siamese extends EncoderMethod {
   constructor(options: SiameseMethodOptions) {
     const { backbone, head, margin = 1 } = options;
     super('Siamese', backbone, head);
-    if (!(margin > 0) || !Number.isFinite(margin)) throw new Error(`Siamese: margin must be a finite number > 0, received ${margin}`);
-    this.margin = margin;
+    this.margin = checkMargin('Siamese', margin);
   }
 
   loss(views: Tensor[], labels?: Int32Array): Scalar {

@@ -6,6 +6,7 @@
  */
 import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { checkTemperature } from '../losses/checks.js';
 import { ntXentLoss } from '../losses/ntxent.js';
 import { EncoderMethod } from './encoder-method.js';
 
@@ -25,10 +26,7 @@ export class SimCLR extends EncoderMethod {
   constructor(options: SimCLROptions) {
     const { backbone, head, temperature = 0.5 } = options;
     super('SimCLR', backbone, head);
-    if (!(temperature > 0) || !Number.isFinite(temperature)) {
-      throw new Error(`SimCLR: temperature must be a finite number > 0, received ${temperature}`);
-    }
-    this.temperature = temperature;
+    this.temperature = checkTemperature('SimCLR', temperature);
   }
 
   loss(views: Tensor[]): Scalar {

@@ -8,6 +8,7 @@
  */
 import { type Scalar, type Tensor, concat, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { checkTemperature } from '../losses/checks.js';
 import { supConLoss } from '../losses/supcon.js';
 import { EncoderMethod } from './encoder-method.js';
 import { repeatLabels } from './labels.js';
@@ -29,10 +30,7 @@ export class SupCon extends EncoderMethod {
   constructor(options: SupConMethodOptions) {
     const { backbone, head, temperature = 0.1 } = options;
     super('SupCon', backbone, head);
-    if (!(temperature > 0) || !Number.isFinite(temperature)) {
-      throw new Error(`SupCon: temperature must be a finite number > 0, received ${temperature}`);
-    }
-    this.temperature = temperature;
+    this.temperature = checkTemperature('SupCon', temperature);
   }
 
   /** views: V >= 1 tensors [N, ...]; labels: N classes, one per item (repeated for its V views). */

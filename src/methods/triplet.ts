@@ -10,6 +10,7 @@
 import { type Scalar, type Tensor, concat, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeRows } from '../distances/cosine.js';
+import { checkMargin } from '../losses/checks.js';
 import { batchAllTripletLoss, batchHardTripletLoss, semiHardTripletLoss } from '../losses/batch-triplet.js';
 import { EncoderMethod } from './encoder-method.js';
 import { repeatLabels } from './labels.js';
@@ -37,9 +38,8 @@ export class Triplet extends EncoderMethod {
     if (!['batch-hard', 'semi-hard', 'batch-all'].includes(mining)) {
       throw new Error(`Triplet: mining must be 'batch-hard', 'semi-hard' or 'batch-all', received ${JSON.stringify(mining)}`);
     }
-    if (!(margin >= 0) || !Number.isFinite(margin)) throw new Error(`Triplet: margin must be a finite number >= 0, received ${margin}`);
     this.mining = mining;
-    this.margin = margin;
+    this.margin = checkMargin('Triplet', margin);
   }
 
   loss(views: Tensor[], labels?: Int32Array): Scalar {

@@ -96,7 +96,7 @@ describe('supervised methods', () => {
     expect(() => new SupCon({ ...parts(9), temperature: 0 })).toThrow(/SupCon: temperature must be a finite number > 0, received 0/);
     expect(() => new Triplet({ ...parts(9), mining: 'hard' as 'batch-hard' })).toThrow(/Triplet: mining must be 'batch-hard', 'semi-hard' or 'batch-all', received "hard"/);
     expect(() => new Triplet({ ...parts(9), margin: -1 })).toThrow(/Triplet: margin must be a finite number >= 0, received -1/);
-    expect(() => new Siamese({ ...parts(9), margin: 0 })).toThrow(/Siamese: margin must be a finite number > 0, received 0/);
+    expect(() => new Siamese({ ...parts(9), margin: -2 })).toThrow(/Siamese: margin must be a finite number >= 0, received -2/);
     m.dispose();
     tf.dispose(views);
   });
