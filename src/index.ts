@@ -58,4 +58,4 @@ export {
   type SemiHardTripletLossOptions,
   type IndexedTripletLossOptions,
 } from './losses/batch-triplet.js';
-export { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from './losses/triplet-indices.js';
+export { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from './miners/triplet-indices.js';

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Distance } from '../distances/distance.js';
 import { checkEmbeddings, readLabels, type Labels } from './checks.js';
 import { tripletOptions, tripletTerms } from './triplet.js';
-import { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from './triplet-indices.js';
+import { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from '../miners/triplet-indices.js';
 
 /** Options shared by the batch triplet losses. */
 export interface BatchTripletOptions {
