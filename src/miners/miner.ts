@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distance } from '../distances/distance.js';
+import { normalizeRows } from '../distances/cosine.js';
 import { EuclideanDistance } from '../distances/euclidean.js';
 import { checkDistance, checkEmbeddings, readLabels, type Labels } from '../losses/checks.js';
 
@@ -78,14 +79,16 @@ export interface MinerBatch {
 
 /**
  * Checks the embeddings [N, D] and the labels, and reads the [N, N] distances (a similarity s as
- * d = -s) back as data, inside a tidy: no tensor is kept and nothing is differentiated.
+ * d = -s) back as data, inside a tidy: no tensor is kept and nothing is differentiated. With
+ * `normalize` the rows are scaled to unit length first.
  */
-export function readBatch(caller: string, distance: Distance, embeddings: tf.Tensor2D, labels: Labels): MinerBatch {
+export function readBatch(caller: string, distance: Distance, embeddings: tf.Tensor2D, labels: Labels, normalize = false): MinerBatch {
   checkEmbeddings(caller, 'embeddings', embeddings);
   const n = embeddings.shape[0];
   const y = readLabels(caller, labels, n);
   const d = tf.tidy(() => {
-    const m = distance.pairwise(embeddings, embeddings); // [N, N]
+    const x = normalize ? normalizeRows(embeddings) : embeddings; // [N, D]
+    const m = distance.pairwise(x, x); // [N, N]
     return (distance.isInverted ? tf.neg(m) : m).dataSync() as Float32Array;
   });
   return { n, labels: y, d: Float32Array.from(d) };
