@@ -98,7 +98,7 @@ export function pairContrastiveLoss(embeddings: tf.Tensor, pairs: PairIndices, o
     }
   }
   const y = readPairLabels(caller, similar, similar.length);
-  if (anchors.length === 0) return tf.tidy(() => tf.mul(tf.sum(embeddings), 0) as tf.Scalar);
+  if (anchors.length === 0) return tf.tidy(() => tf.mul(tf.sum(tf.square(embeddings)), 0) as tf.Scalar); // +0, a function of the embeddings
   return tf.tidy(() => {
     const a = tf.gather(embeddings, tf.tensor1d(Int32Array.from(anchors), 'int32')) as tf.Tensor2D; // [T, D]
     const b = tf.gather(embeddings, tf.tensor1d(Int32Array.from(others), 'int32')) as tf.Tensor2D; // [T, D]
