@@ -89,7 +89,8 @@ export function readBatch(caller: string, distance: Distance, embeddings: tf.Ten
   const d = tf.tidy(() => {
     const x = normalize ? normalizeRows(embeddings) : embeddings; // [N, D]
     const m = distance.pairwise(x, x); // [N, N]
-    return (distance.isInverted ? tf.neg(m) : m).dataSync() as Float32Array;
+    // A copy taken while the tensor lives: a backend may recycle the buffer once it is disposed.
+    return Float32Array.from((distance.isInverted ? tf.neg(m) : m).dataSync());
   });
-  return { n, labels: y, d: Float32Array.from(d) };
+  return { n, labels: y, d };
 }
