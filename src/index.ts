@@ -43,7 +43,7 @@ export { CosineSimilarity, normalizeRows } from './distances/cosine.js';
 export { DotProductSimilarity } from './distances/dot.js';
 export { EuclideanDistance, type EuclideanOptions } from './distances/euclidean.js';
 export type { Labels } from './losses/checks.js';
-export { contrastiveLoss, type ContrastiveLossOptions, type PairLabels } from './losses/contrastive.js';
+export { contrastiveLoss, pairContrastiveLoss, type ContrastiveLossOptions, type PairLabels } from './losses/contrastive.js';
 export { tripletLoss, type TripletLossOptions } from './losses/triplet.js';
 export { infoNceLoss, type InfoNceOptions } from './losses/infonce.js';
 export { supConLoss, type SupConOptions } from './losses/supcon.js';
@@ -52,10 +52,16 @@ export {
   batchHardTripletLoss,
   semiHardTripletLoss,
   indexedTripletLoss,
+  minedTripletLoss,
   type BatchTripletOptions,
   type BatchAllTripletLossOptions,
   type BatchHardTripletLossOptions,
   type SemiHardTripletLossOptions,
   type IndexedTripletLossOptions,
 } from './losses/batch-triplet.js';
-export { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from './losses/triplet-indices.js';
+export { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from './miners/triplet-indices.js';
+export type { PairIndices, TripletMiner, PairMiner, MinerOptions } from './miners/miner.js';
+export { BatchHardMiner, type BatchHardMinerOptions } from './miners/batch-hard.js';
+export { SemiHardMiner, type SemiHardMinerOptions } from './miners/semi-hard.js';
+export { HardNegativePairMiner, type HardNegativePairMinerOptions } from './miners/hard-negative-pair.js';
+export { DistanceWeightedMiner, type DistanceWeightedMinerOptions } from './miners/distance-weighted.js';

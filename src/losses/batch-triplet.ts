@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Distance } from '../distances/distance.js';
 import { checkEmbeddings, readLabels, type Labels } from './checks.js';
 import { tripletOptions, tripletTerms } from './triplet.js';
-import { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from './triplet-indices.js';
+import type { TripletMiner } from '../miners/miner.js';
+import { allTriplets, hardestTriplets, semiHardTriplets, type TripletIndices } from '../miners/triplet-indices.js';
 
 /** Options shared by the batch triplet losses. */
 export interface BatchTripletOptions {
@@ -133,13 +134,41 @@ export function semiHardTripletLoss(embeddings: tf.Tensor, labels: Labels, optio
  * @returns a scalar tensor; differentiable with respect to the embeddings.
  */
 export function indexedTripletLoss(embeddings: tf.Tensor, triplets: TripletIndices, options: IndexedTripletLossOptions = {}): tf.Scalar {
-  const caller = 'indexedTripletLoss';
+  return indexedLoss('indexedTripletLoss', embeddings, () => triplets, options);
+}
+
+/**
+ * Triplet loss on the triplets a miner chooses from the batch: `indexedTripletLoss(embeddings,
+ * miner.mine(embeddings, labels), options)`. The miner ranks with its own distance, the loss uses
+ * `options.distance` (as in pytorch-metric-learning, where miner and loss each hold one); the miner
+ * reads values only, so gradients flow through the loss's gathered distances alone.
+ *
+ * @param embeddings [N, D].
+ * @param labels [N] integer class labels.
+ * @param miner e.g. `new BatchHardMiner()`, `new SemiHardMiner()`, `new DistanceWeightedMiner()`.
+ * @param options as {@link indexedTripletLoss}: `margin` (default 1), `squared`, `softMargin`, `distance`, `average`.
+ * @returns a scalar tensor (0 when the miner finds no triplet); differentiable with respect to the embeddings.
+ *
+ * @example
+ * const loss = minedTripletLoss(z, labels, new SemiHardMiner({ margin: 0.2 }), { margin: 0.2 });
+ */
+export function minedTripletLoss(embeddings: tf.Tensor, labels: Labels, miner: TripletMiner, options: IndexedTripletLossOptions = {}): tf.Scalar {
+  const caller = 'minedTripletLoss';
+  if (typeof miner !== 'object' || miner === null || typeof miner.mine !== 'function') {
+    throw new Error(`${caller}: miner must be a TripletMiner (with mine), received ${String(miner)}`);
+  }
+  return indexedLoss(caller, embeddings, () => miner.mine(embeddings as tf.Tensor2D, labels), options);
+}
+
+/** The triplet loss on the tuples `choose` returns, options and embeddings checked first. */
+function indexedLoss(caller: string, embeddings: tf.Tensor, choose: () => TripletIndices, options: IndexedTripletLossOptions): tf.Scalar {
   const { margin, softMargin, distance } = tripletOptions(caller, options);
   const average = options.average ?? 'all';
   if (average !== 'all' && average !== 'nonzero') {
     throw new Error(`${caller}: average must be 'all' or 'nonzero', received ${String(average)}`);
   }
   checkEmbeddings(caller, 'embeddings', embeddings);
+  const triplets = choose();
   const n = embeddings.shape[0];
   const { anchors, positives, negatives } = triplets;
   if (anchors.length !== positives.length || anchors.length !== negatives.length) {

@@ -1,5 +1,6 @@
 /**
- * The contrastive (siamese, margin) loss of Hadsell, Chopra and LeCun.
+ * The contrastive (siamese, margin) loss of Hadsell, Chopra and LeCun, on given row pairs
+ * (`contrastiveLoss`) or on index pairs into one batch from a pair miner (`pairContrastiveLoss`).
  *
  * Hadsell, Chopra, LeCun, "Dimensionality Reduction by Learning an Invariant Mapping", CVPR 2006,
  * https://doi.org/10.1109/CVPR.2006.100 (eq. 4; the paper has no arXiv version). The paper's label
@@ -8,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distance } from '../distances/distance.js';
 import { EuclideanDistance } from '../distances/euclidean.js';
+import type { PairIndices } from '../miners/miner.js';
 import { checkDistance, checkEmbeddings, checkMargin, checkSameShape, isTensor } from './checks.js';
 
 /** Options of {@link contrastiveLoss}. */
@@ -55,6 +57,52 @@ export function contrastiveLoss(a: tf.Tensor, b: tf.Tensor, similar: PairLabels,
     const pull = tf.mul(target, tf.square(d)); // [N]
     const push = tf.mul(tf.sub(1, target), tf.square(tf.relu(tf.sub(margin, d)))); // [N]
     return tf.div(tf.sum(tf.add(pull, push)), 2 * n) as tf.Scalar;
+  });
+}
+
+/**
+ * Contrastive loss on index pairs into one batch (from a pair miner such as
+ * `HardNegativePairMiner`): the rows anchors[t] and others[t] are gathered from the embeddings and
+ * passed to {@link contrastiveLoss} with `similar`, so
+ *
+ *     loss = (1 / T) sum_t [ s_t * 0.5 * D_t^2 + (1 - s_t) * 0.5 * max(0, m - D_t)^2 ]
+ *
+ * over the T pairs, D_t = ||z_{anchors[t]} - z_{others[t]}||. 0 (still a function of the
+ * embeddings, with a zero gradient) when there is no pair.
+ *
+ * @param embeddings [N, D].
+ * @param pairs T pairs of row indices in [0, N) with their 0/1 `similar` flags.
+ * @param options `margin` (default 1), `distance` (default Euclidean).
+ * @returns a scalar tensor; differentiable with respect to the embeddings.
+ * @throws Error on a bad margin or distance, pair lists of unequal lengths, indices outside [0, N) or flags other than 0/1.
+ *
+ * @example
+ * const loss = pairContrastiveLoss(z, new HardNegativePairMiner().mine(z, labels), { margin: 1 });
+ */
+export function pairContrastiveLoss(embeddings: tf.Tensor, pairs: PairIndices, options: ContrastiveLossOptions = {}): tf.Scalar {
+  const caller = 'pairContrastiveLoss';
+  const margin = checkMargin(caller, options.margin ?? 1);
+  const distance = checkDistance(caller, 'distance', options.distance ?? new EuclideanDistance(), false);
+  checkEmbeddings(caller, 'embeddings', embeddings);
+  const n = embeddings.shape[0];
+  if (pairs === null || typeof pairs !== 'object' || !pairs.anchors || !pairs.others || !pairs.similar) {
+    throw new Error(`${caller}: pairs must be PairIndices {anchors, others, similar}, received ${String(pairs)}`);
+  }
+  const { anchors, others, similar } = pairs;
+  if (anchors.length !== others.length || anchors.length !== similar.length) {
+    throw new Error(`${caller}: pairs must have equal lengths, received ${anchors.length}, ${others.length} and ${similar.length}`);
+  }
+  for (const list of [anchors, others]) {
+    for (const i of list) {
+      if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new Error(`${caller}: pair indices must be integers in [0, ${n}), received ${i}`);
+    }
+  }
+  const y = readPairLabels(caller, similar, similar.length);
+  if (anchors.length === 0) return tf.tidy(() => tf.mul(tf.sum(tf.square(embeddings)), 0) as tf.Scalar); // +0, a function of the embeddings
+  return tf.tidy(() => {
+    const a = tf.gather(embeddings, tf.tensor1d(Int32Array.from(anchors), 'int32')) as tf.Tensor2D; // [T, D]
+    const b = tf.gather(embeddings, tf.tensor1d(Int32Array.from(others), 'int32')) as tf.Tensor2D; // [T, D]
+    return contrastiveLoss(a, b, y, { margin, distance });
   });
 }
 

@@ -1,10 +1,10 @@
 /**
  * contrastiveLoss against a float64 loop (forward, and gradient by central differences), closed
- * forms, edge cases, validation and tensor leaks.
+ * forms, edge cases, validation and tensor leaks; pairContrastiveLoss on index pairs into one batch.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { contrastiveLoss, CosineSimilarity, EuclideanDistance } from '../../src/index.js';
+import { contrastiveLoss, CosineSimilarity, EuclideanDistance, HardNegativePairMiner, pairContrastiveLoss } from '../../src/index.js';
 import { randomArray } from '../backend/parity.js';
 import { BACKENDS, euclidean, expectAllFinite, expectClose, lossAndGrads, lossValue, numericGrad, rows, type Rows } from './reference.js';
 
@@ -115,5 +115,51 @@ describe('contrastiveLoss validation', () => {
   });
   it('defaults to margin = 1', () => {
     expectClose([lossValue((x, y) => contrastiveLoss(x, y, [0]), [[[0, 0], [1, 2]], [[0.6, 0], [1, 2]]])], [0.5 * 0.4 * 0.4], 1e-6, 1e-5);
+  });
+});
+
+describe('pairContrastiveLoss on index pairs', () => {
+  const labels = [0, 1, 0, 1, 2, 2, 0];
+  const z = randomArray(7 * 4, 331);
+  it('equals contrastiveLoss on the gathered rows, value and gradient (HardNegativePairMiner pairs, two margins)', () => {
+    const mined = new HardNegativePairMiner({ negativesPerAnchor: 2 });
+    for (const margin of [1, 0.4]) {
+      const got = lossAndGrads((x) => pairContrastiveLoss(x, mined.mine(x as tf.Tensor2D, labels), { margin }), [[z, [7, 4]]]);
+      const want = lossAndGrads((x) => {
+        const p = mined.mine(x as tf.Tensor2D, labels);
+        return contrastiveLoss(tf.gather(x, Array.from(p.anchors)), tf.gather(x, Array.from(p.others)), p.similar, { margin });
+      }, [[z, [7, 4]]]);
+      expectClose([got.value], [want.value], 1e-6, 1e-6);
+      expectClose(got.grads[0], want.grads[0], 1e-6, 1e-5);
+    }
+  });
+  it('matches a float64 loop on hand-made pairs with repeated rows', () => {
+    const p = { anchors: Int32Array.from([0, 0, 3, 6, 2]), others: Int32Array.from([2, 1, 3, 5, 0]), similar: Uint8Array.from([1, 0, 1, 0, 1]) };
+    const r = Array.from({ length: 7 }, (_, i) => Array.from(z.subarray(i * 4, i * 4 + 4)));
+    let want = 0;
+    for (let t = 0; t < 5; t++) {
+      const d = Math.sqrt(r[p.anchors[t]].reduce((s, v, k) => s + (v - r[p.others[t]][k]) ** 2, 0));
+      want += p.similar[t] ? 0.5 * d * d : 0.5 * Math.max(0, 0.8 - d) ** 2;
+    }
+    const got = lossAndGrads((x) => pairContrastiveLoss(x, p, { margin: 0.8 }), [[z, [7, 4]]]);
+    expectClose([got.value], [want / 5], 1e-6, 1e-5);
+  });
+  it('is 0 with a zero gradient for no pairs', () => {
+    const got = lossAndGrads((x) => pairContrastiveLoss(x, { anchors: new Int32Array(0), others: new Int32Array(0), similar: new Uint8Array(0) }), [[z, [7, 4]]]);
+    expect(got.value).toBe(0);
+    expectClose(got.grads[0], new Array(28).fill(0), 0, 0);
+  });
+  it('rejects bad pairs and options, naming the function, the argument and the value', () => {
+    const x = tf.zeros([3, 2]);
+    const before = tf.memory().numTensors;
+    const p = (a: number[], o: number[], s: number[]) => ({ anchors: Int32Array.from(a), others: Int32Array.from(o), similar: Uint8Array.from(s) });
+    expect(() => pairContrastiveLoss(x, p([0], [3], [1]))).toThrow('pairContrastiveLoss: pair indices must be integers in [0, 3), received 3');
+    expect(() => pairContrastiveLoss(x, p([0, 1], [2], [1]))).toThrow('pairContrastiveLoss: pairs must have equal lengths, received 2, 1 and 1');
+    expect(() => pairContrastiveLoss(x, p([0], [1], [2]))).toThrow('pairContrastiveLoss: similar must be 0 or 1, received 2 at index 0');
+    expect(() => pairContrastiveLoss(x, p([0], [1], [1]), { margin: -1 })).toThrow('pairContrastiveLoss: margin must be a finite number >= 0, received -1');
+    expect(() => pairContrastiveLoss(x, p([0], [1], [1]), { distance: new CosineSimilarity() })).toThrow('pairContrastiveLoss: distance must be a distance (isInverted false), received cosine (isInverted true)');
+    expect(() => pairContrastiveLoss(x, null as unknown as ReturnType<typeof p>)).toThrow('pairContrastiveLoss: pairs must be PairIndices {anchors, others, similar}, received null');
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
   });
 });

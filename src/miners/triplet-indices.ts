@@ -2,17 +2,12 @@
  * Which triplets a batch loss uses, as index tuples into the batch: every valid triplet (batch
  * all), the hardest positive and negative per anchor (batch hard), or one semi-hard negative per
  * positive pair. Labels and distance values are data here, never differentiated; the losses then
- * gather the chosen distances from the differentiable [N, N] matrix. These selections are the seed
- * of the miners (src/miners/): a miner returns a {@link TripletIndices} for
- * {@link indexedTripletLoss}.
+ * gather the chosen distances from the differentiable [N, N] matrix. The miners (`BatchHardMiner`
+ * and the others in this folder) wrap such selections behind the {@link TripletMiner} interface.
  */
+import type { TripletIndices } from './miner.js';
 
-/** Triplets (anchors[t], positives[t], negatives[t]) as row indices into a batch. */
-export interface TripletIndices {
-  readonly anchors: Int32Array;
-  readonly positives: Int32Array;
-  readonly negatives: Int32Array;
-}
+export type { TripletIndices } from './miner.js';
 
 /** Every (a, p, n) with a != p, labels[a] = labels[p], labels[n] != labels[a], in row-major order. */
 export function allTriplets(labels: Int32Array): TripletIndices {
