@@ -13,7 +13,8 @@ import { type Scalar, type Tensor, concat, gather, tensor1d, tidy } from '@tenso
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeRows } from '../distances/cosine.js';
 import { checkMargin } from '../losses/checks.js';
-import { contrastiveLoss } from '../losses/contrastive.js';
+import { contrastiveLoss, pairContrastiveLoss } from '../losses/contrastive.js';
+import type { PairMiner } from '../miners/miner.js';
 import { EncoderMethod } from './encoder-method.js';
 import { repeatLabels } from './labels.js';
 
@@ -22,6 +23,8 @@ export interface SiameseMethodOptions {
   head: LayersModel;
   /** Distance a dissimilar pair must exceed. Default 1 (Hadsell et al.; half the diameter of the unit sphere). */
   margin?: number;
+  /** A miner that chooses the pairs instead of the scheme above (e.g. HardNegativePairMiner). */
+  miner?: PairMiner;
 }
 
 /** The pairs of a labelled batch (see the file comment): row indices a, b and similar (1) / dissimilar (0). */
@@ -44,15 +47,27 @@ export class Siamese extends EncoderMethod {
   readonly name = 'siamese';
   override readonly usesLabels = true;
   readonly margin: number;
+  readonly miner?: PairMiner;
 
   constructor(options: SiameseMethodOptions) {
-    const { backbone, head, margin = 1 } = options;
+    const { backbone, head, margin = 1, miner } = options;
     super('Siamese', backbone, head);
     this.margin = checkMargin('Siamese', margin);
+    if (miner !== undefined && (typeof miner !== 'object' || typeof miner.mine !== 'function')) {
+      throw new Error(`Siamese: miner must be a PairMiner (an object with mine), received ${String(miner)}`);
+    }
+    this.miner = miner;
   }
 
   loss(views: Tensor[], labels?: Int32Array): Scalar {
     const y = repeatLabels('Siamese', views, labels);
+    if (this.miner) {
+      const miner = this.miner;
+      return tidy(() => {
+        const z = normalizeRows(concat(views.map((v) => this.project(v, true)), 0)); // [V N, d]
+        return pairContrastiveLoss(z, miner.mine(z, y), { margin: this.margin });
+      });
+    }
     const pairs = batchPairs(y);
     if (pairs.a.length === 0) throw new Error('Siamese: the batch has no pair (it needs at least 2 rows)');
     return tidy(() => {

@@ -11,7 +11,8 @@ import { type Scalar, type Tensor, concat, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeRows } from '../distances/cosine.js';
 import { checkMargin } from '../losses/checks.js';
-import { batchAllTripletLoss, batchHardTripletLoss, semiHardTripletLoss } from '../losses/batch-triplet.js';
+import { batchAllTripletLoss, batchHardTripletLoss, minedTripletLoss, semiHardTripletLoss } from '../losses/batch-triplet.js';
+import type { TripletMiner } from '../miners/miner.js';
 import { EncoderMethod } from './encoder-method.js';
 import { repeatLabels } from './labels.js';
 
@@ -24,6 +25,11 @@ export interface TripletMethodOptions {
   mining?: TripletMining;
   /** Margin on Euclidean distances between unit vectors (in [0, 2]). Default 0.2 (FaceNet's alpha). */
   margin?: number;
+  /**
+   * A miner that chooses the triplets instead of `mining` (e.g. DistanceWeightedMiner); the loss
+   * is then the hinge over the mined triplets, averaged over all of them.
+   */
+  miner?: TripletMiner;
 }
 
 export class Triplet extends EncoderMethod {
@@ -31,15 +37,20 @@ export class Triplet extends EncoderMethod {
   override readonly usesLabels = true;
   readonly mining: TripletMining;
   readonly margin: number;
+  readonly miner?: TripletMiner;
 
   constructor(options: TripletMethodOptions) {
-    const { backbone, head, mining = 'batch-hard', margin = 0.2 } = options;
+    const { backbone, head, mining = 'batch-hard', margin = 0.2, miner } = options;
     super('Triplet', backbone, head);
     if (!['batch-hard', 'semi-hard', 'batch-all'].includes(mining)) {
       throw new Error(`Triplet: mining must be 'batch-hard', 'semi-hard' or 'batch-all', received ${JSON.stringify(mining)}`);
     }
     this.mining = mining;
     this.margin = checkMargin('Triplet', margin);
+    if (miner !== undefined && (typeof miner !== 'object' || typeof miner.mine !== 'function')) {
+      throw new Error(`Triplet: miner must be a TripletMiner (an object with mine), received ${String(miner)}`);
+    }
+    this.miner = miner;
   }
 
   loss(views: Tensor[], labels?: Int32Array): Scalar {
@@ -47,6 +58,7 @@ export class Triplet extends EncoderMethod {
     return tidy(() => {
       const z = normalizeRows(concat(views.map((v) => this.project(v, true)), 0)); // [V N, d], unit rows
       const options = { margin: this.margin };
+      if (this.miner) return minedTripletLoss(z, y, this.miner, options);
       if (this.mining === 'semi-hard') return semiHardTripletLoss(z, y, options);
       if (this.mining === 'batch-all') return batchAllTripletLoss(z, y, options);
       return batchHardTripletLoss(z, y, options);

@@ -19,6 +19,8 @@ import { supConLoss } from '../../src/losses/supcon.js';
 import { batchHardTripletLoss } from '../../src/losses/batch-triplet.js';
 import { contrastiveLoss } from '../../src/losses/contrastive.js';
 import { normalizeRows } from '../../src/distances/cosine.js';
+import { DistanceWeightedMiner } from '../../src/miners/distance-weighted.js';
+import { HardNegativePairMiner } from '../../src/miners/hard-negative-pair.js';
 
 const parts = (seed: number) => ({
   backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16], pooling: 'global-average', seed }),
@@ -40,6 +42,8 @@ describe('supervised methods', () => {
     ['Triplet (semi-hard)', () => new Triplet({ ...parts(3), mining: 'semi-hard' })],
     ['Triplet (batch all)', () => new Triplet({ ...parts(4), mining: 'batch-all' })],
     ['Siamese', () => new Siamese({ ...parts(5) })],
+    ['Triplet (DistanceWeightedMiner)', () => new Triplet({ ...parts(10), miner: new DistanceWeightedMiner({ seed: 1 }) })],
+    ['Siamese (HardNegativePairMiner)', () => new Siamese({ ...parts(11), miner: new HardNegativePairMiner() })],
   ];
   for (const [name, make] of cases) {
     it(`${name}: the loss of a fixed labelled batch falls; no tensors leak per step`, () => {
