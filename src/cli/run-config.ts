@@ -14,7 +14,7 @@ import { resnetBackbone } from '../models/backbones/resnet.js';
 import { simclrHead } from '../models/heads.js';
 import { SimCLR } from '../methods/simclr.js';
 import { SupCon } from '../methods/supcon.js';
-import { Triplet } from '../methods/triplet.js';
+import { Triplet, type TripletMining } from '../methods/triplet.js';
 import { Siamese } from '../methods/siamese.js';
 import type { EncoderMethod } from '../methods/encoder-method.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
@@ -37,6 +37,8 @@ export interface RunConfig {
   temperature: number;
   /** triplet and siamese: the margin (default triplet 0.2, siamese 1). */
   margin?: number;
+  /** triplet: which triplets of a batch make the loss (default semi-hard). */
+  mining?: TripletMining;
   /** Labelled images per class the supervised methods trained on (absent: the whole training split). */
   labelsPerClass?: number;
   /** The run whose backbone weights this run started from (absent: random initialisation). */
@@ -75,7 +77,7 @@ export function buildMethod(config: RunConfig, data: ImageDataset): EncoderMetho
   const head = simclrHead(dim, 128, 64, 2, config.seed + 1);
   switch (config.method) {
     case 'supcon': return new SupCon({ backbone, head, temperature: config.temperature });
-    case 'triplet': return new Triplet({ backbone, head, margin: config.margin });
+    case 'triplet': return new Triplet({ backbone, head, margin: config.margin, mining: config.mining });
     case 'siamese': return new Siamese({ backbone, head, margin: config.margin });
     default: return new SimCLR({ backbone, head, temperature: config.temperature });
   }

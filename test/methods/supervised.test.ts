@@ -38,8 +38,8 @@ function batch() {
 describe('supervised methods', () => {
   const cases: [string, () => EncoderMethod][] = [
     ['SupCon', () => new SupCon({ ...parts(1) })],
-    ['Triplet (batch hard)', () => new Triplet({ ...parts(2) })],
-    ['Triplet (semi-hard)', () => new Triplet({ ...parts(3), mining: 'semi-hard' })],
+    ['Triplet (batch hard)', () => new Triplet({ ...parts(2), mining: 'batch-hard' })],
+    ['Triplet (semi-hard, the default)', () => new Triplet({ ...parts(3) })],
     ['Triplet (batch all)', () => new Triplet({ ...parts(4), mining: 'batch-all' })],
     ['Siamese', () => new Siamese({ ...parts(5) })],
     ['Triplet (DistanceWeightedMiner)', () => new Triplet({ ...parts(10), miner: new DistanceWeightedMiner({ seed: 1 }) })],
@@ -71,7 +71,7 @@ describe('supervised methods', () => {
     // training-mode batch norm makes project() deterministic for a fixed batch (no running statistic is read)
     const s = new SupCon({ ...parts(6), temperature: 0.2 });
     expect(value(s.loss(views, labels))).toBeCloseTo(value(tf.tidy(() => supConLoss(stacked(s), both, { temperature: 0.2 }))), 5);
-    const t = new Triplet({ ...parts(7), margin: 0.3 });
+    const t = new Triplet({ ...parts(7), margin: 0.3, mining: 'batch-hard' });
     expect(value(t.loss(views, labels))).toBeCloseTo(value(tf.tidy(() => batchHardTripletLoss(normalizeRows(stacked(t)), both, { margin: 0.3 }))), 5);
     const p = new Siamese({ ...parts(8), margin: 0.7 });
     const pairs = batchPairs(both);

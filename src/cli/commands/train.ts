@@ -12,10 +12,11 @@ import {
   buildMethod, loadDataset, readRun, restoreMethod, SUPERVISED_METHODS, UsageError, type BackboneName, type DatasetName, type MethodName, type RunConfig,
 } from '../run-config.js';
 import { MPerClassSampler } from '../../data/m-per-class-sampler.js';
+import type { TripletMining } from '../../methods/triplet.js';
 import type { CnnPooling } from '../../models/backbones/cnn.js';
 
 interface TrainArgs {
-  dataset: DatasetName; method: MethodName; backbone: BackboneName; margin?: number; labelsPerClass?: number; mPerClass?: number; init?: string; epochs: number; batchSize: number; limit?: number;
+  dataset: DatasetName; method: MethodName; backbone: BackboneName; margin?: number; mining?: TripletMining; labelsPerClass?: number; mPerClass?: number; init?: string; epochs: number; batchSize: number; limit?: number;
   seed: number; temperature?: number; pooling: CnnPooling; widths: number[]; embeddingDim?: number; cropScale: number; optimizer: OptimizerName; lr?: number; out?: string; resume?: boolean;
 }
 
@@ -34,6 +35,7 @@ export function trainCommand(): Command {
     .option('--seed <n>', 'seed of initialisation, batch order and views', integer(0), 0)
     .option('--temperature <t>', 'simclr and supcon temperature (default: simclr 0.2, measured best here; supcon 0.1, the paper\'s)', positiveNumber)
     .option('--margin <m>', 'triplet and siamese margin on unit-length projections (default: triplet 0.2, siamese 1)', positiveNumber)
+    .option('--mining <kind>', 'triplet: semi-hard (default), batch-hard or batch-all', oneOf('semi-hard', 'batch-hard', 'batch-all'))
     .option('--labels-per-class <k>', 'supervised methods: train on k labelled images per class of the training split (seeded)', integer(1))
     .option('--m-per-class <m>', 'supervised methods: images per class in a batch (default: batch size / the largest divisor of it <= the number of classes)', integer(1))
     .option('--init <dir>', 'start the backbone from the checkpoint of another run (e.g. SimCLR pre-training, then --method supcon --labels-per-class k)')
@@ -45,6 +47,9 @@ export function trainCommand(): Command {
     .action(async (args: TrainArgs) => {
       const out = args.out ?? join('runs', `${args.dataset}-${args.method}-${args.backbone}`);
       const supervised = SUPERVISED_METHODS.includes(args.method);
+      if (args.mining !== undefined && args.method !== 'triplet') {
+        throw new UsageError(`--mining: applies to --method triplet, received --method ${args.method}`);
+      }
       if (!supervised && (args.labelsPerClass !== undefined || args.mPerClass !== undefined || args.margin !== undefined)) {
         const flag = args.labelsPerClass !== undefined ? '--labels-per-class' : args.mPerClass !== undefined ? '--m-per-class' : '--margin';
         throw new UsageError(`${flag}: applies to --method supcon, triplet or siamese, received --method ${args.method}`);
@@ -56,6 +61,7 @@ export function trainCommand(): Command {
         dataset: args.dataset, method: args.method, backbone: args.backbone, seed: args.seed,
         temperature: args.temperature ?? (args.method === 'supcon' ? 0.1 : 0.2),
         ...(args.margin !== undefined ? { margin: args.margin } : {}),
+        ...(args.mining !== undefined ? { mining: args.mining } : {}),
         ...(args.labelsPerClass !== undefined ? { labelsPerClass: args.labelsPerClass } : {}),
         ...(args.init !== undefined ? { init: args.init } : {}),
         cropScale: args.cropScale,
