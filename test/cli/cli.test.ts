@@ -104,6 +104,7 @@ describe('contrastive CLI', () => {
       [['--method', 'triplet', '--temperature', '0.1'], /--temperature: applies to --method simclr or supcon, received --method triplet/],
       [['--method', 'supcon', '--m-per-class', '3', '--batch-size', '40'], /--m-per-class: batchSize must be a positive multiple of m = 3, received 40/],
       [['--init', join(dir, 'nothing')], /--init: expected a directory written by 'contrastive train'/],
+      [['--method', 'supcon', '--init', join(dir, 'run'), '--widths', '8,16'], /--init: the backbone of the run in '.*' has other weights than this run's \(cnn; check --pooling, --widths, --embedding-dim\)/],
     ];
     for (const [args, msg] of cases) {
       const r = run('train', '--dataset', 'mnist', '--limit', '128', '--epochs', '1', '--batch-size', '40', '--out', join(dir, 'bad'), ...args);

@@ -95,13 +95,13 @@ export function trainCommand(): Command {
       writeFileSync(runFile, JSON.stringify(config, null, 1));
       const method = buildMethod(config, data);
       if (args.init !== undefined && !args.resume) {
-        const pre = readRun(args.init, '--init');
-        for (const k of ['backbone', 'pooling', 'widths', 'embeddingDim'] as const) {
-          if (JSON.stringify(pre[k]) !== JSON.stringify(config[k])) {
-            throw new UsageError(`--init: the run in '${args.init}' has ${k} = ${JSON.stringify(pre[k])}, this run ${JSON.stringify(config[k])}`);
-          }
-        }
+        readRun(args.init, '--init'); // a clear error when it is not a run directory
         const source = restoreMethod(args.init, data);
+        const shapes = (m: typeof method) => m.backbone.getWeights().map((w) => `[${w.shape}]`).join(' ');
+        if (shapes(source) !== shapes(method)) {
+          source.dispose();
+          throw new UsageError(`--init: the backbone of the run in '${args.init}' has other weights than this run's (${args.backbone}; check --pooling, --widths, --embedding-dim)`);
+        }
         method.backbone.setWeights(source.backbone.getWeights());
         source.dispose();
       }
