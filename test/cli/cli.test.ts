@@ -110,6 +110,7 @@ describe('contrastive CLI', () => {
       const r = run('train', '--dataset', 'mnist', '--limit', '128', '--epochs', '1', '--batch-size', '40', '--out', join(dir, 'bad'), ...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(msg);
+      expect(existsSync(join(dir, 'bad')), 'nothing is written for a rejected run').toBe(false);
     }
   });
 });

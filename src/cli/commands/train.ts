@@ -91,8 +91,6 @@ export function trainCommand(): Command {
       // kNN monitor on fixed subsets (5,000 train, 1,000 test) so that it takes seconds per epoch.
       const pick = (idx: Int32Array, n: number) => (idx.length <= n ? idx : new Rng(12345).shuffle(Int32Array.from(idx)).subarray(0, n).sort());
       const monitor = { train: subset(data, pick(trainIdx, 5000)), test: subset(data, pick(split.test, 1000)) };
-      mkdirSync(out, { recursive: true });
-      writeFileSync(runFile, JSON.stringify(config, null, 1));
       const method = buildMethod(config, data);
       if (args.init !== undefined && !args.resume) {
         readRun(args.init, '--init'); // a clear error when it is not a run directory
@@ -120,6 +118,9 @@ export function trainCommand(): Command {
           throw new UsageError(`--m-per-class: ${(e as Error).message.replace('MPerClassSampler: ', '')}`);
         }
       }
+      // Every argument is checked: only now does the run directory get written.
+      mkdirSync(out, { recursive: true });
+      writeFileSync(runFile, JSON.stringify(config, null, 1));
       process.stderr.write(
         `contrastive train: ${args.method} on ${args.dataset} (${train.size} images), ${args.backbone} backbone ` +
           `(${method.backbone.countParams().toLocaleString('en-US')} parameters, head ${method.head.countParams().toLocaleString('en-US')}), ` +
