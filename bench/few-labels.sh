@@ -13,11 +13,13 @@ cli="node $(dirname "$0")/../dist/cli/index.js"
 mkdir -p "$out"
 for spec in "10 100 30" "100 250 20" "1000 250 5"; do
   read -r K B E <<< "$spec"
-  echo "{\"K\": $K, \"encoder\": \"simclr-frozen\", \"eval\": $($cli eval --checkpoint "$pre" --json --labels-per-class "$K")}"
+  e=$($cli eval --checkpoint "$pre" --json --labels-per-class "$K")   # an assignment: set -e stops on failure
+  echo "{\"K\": $K, \"encoder\": \"simclr-frozen\", \"eval\": $e}"
   for kind in scratch finetuned; do
     dir="$out/$kind-$K"; rm -rf "$dir"
     init=(); [ "$kind" = finetuned ] && init=(--init "$pre")
     $cli train --method supcon "${init[@]}" --labels-per-class "$K" --batch-size "$B" --epochs "$E" --out "$dir" 2> "$dir.log"
-    echo "{\"K\": $K, \"encoder\": \"supcon-$kind\", \"eval\": $($cli eval --checkpoint "$dir" --json --labels-per-class "$K" 2>> "$dir.log")}"
+    e=$($cli eval --checkpoint "$dir" --json --labels-per-class "$K" 2>> "$dir.log")
+    echo "{\"K\": $K, \"encoder\": \"supcon-$kind\", \"eval\": $e}"
   done
 done

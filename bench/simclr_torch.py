@@ -23,6 +23,9 @@ Prints one JSON line per epoch ({"epoch", "loss", "images_per_s", "seconds"}) an
 that the description does not show: the augmentations are drawn from torch's generator (other
 random numbers, same distributions), jitter applies brightness then contrast (ours: random order),
 and cropping samples the crop box once, clamped to the image, instead of torchvision's 10 tries.
+Also: weights start from PyTorch's default initialisation (ours: Glorot uniform), Adam's epsilon
+is PyTorch's 1e-8 (tfjs: 1e-7), the probe standardises with the unbiased standard deviation + 1e-6
+(ours: the population one), and with --limit the kNN bank and probe use the limited training set.
 """
 import argparse
 import gzip
@@ -193,7 +196,7 @@ def main():
         keep = np.random.RandomState(a.seed).permutation(len(xtr))[:a.limit]
         xtr, ytr = xtr[keep], ytr[keep]
     backbone = Backbone(a.pooling).to(dev)
-    head = nn.Sequential(nn.Linear(backbone.dim, 128), nn.BatchNorm1d(128), nn.ReLU(inplace=True), nn.Linear(128, 64)).to(dev)
+    head = nn.Sequential(nn.Linear(backbone.dim, 128, bias=False), nn.BatchNorm1d(128), nn.ReLU(inplace=True), nn.Linear(128, 64)).to(dev)
     params = list(backbone.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=a.lr)
     g = torch.Generator(device=dev).manual_seed(a.seed)

@@ -34,7 +34,11 @@ export interface RunConfig {
   backbone: BackboneName;
   seed: number;
   /** simclr and supcon. */
-  temperature: number;
+  temperature?: number;
+  /** Supervised methods: images per class in a batch. */
+  mPerClass?: number;
+  /** --limit: the size of the seeded training sample (absent: the whole training split). */
+  limit?: number;
   /** triplet and siamese: the margin (default triplet 0.2, siamese 1). */
   margin?: number;
   /** triplet: which triplets of a batch make the loss (default semi-hard). */
@@ -83,6 +87,20 @@ export function buildMethod(config: RunConfig, data: ImageDataset): EncoderMetho
   }
 }
 
+/**
+ * A run.json with the values that runs written before a field existed used: crop scale 0.2,
+ * global average pooling, widths 32-64-128 and no embedding block (cnn).
+ */
+export function withLegacyDefaults(config: RunConfig): RunConfig {
+  const out: RunConfig = { ...config, cropScale: config.cropScale ?? 0.2 };
+  if (config.backbone === 'cnn') {
+    out.pooling = config.pooling ?? 'global-average';
+    out.widths = config.widths ?? [32, 64, 128];
+    out.embeddingDim = config.embeddingDim ?? (out.pooling === 'flatten' ? 256 : 0);
+  }
+  return out;
+}
+
 export function readRun(dir: string, flag = '--checkpoint'): RunConfig {
   const path = join(dir, 'run.json');
   if (!existsSync(path)) throw new UsageError(`${flag}: expected a directory written by 'contrastive train' (with run.json), received '${dir}'`);
@@ -90,15 +108,15 @@ export function readRun(dir: string, flag = '--checkpoint'): RunConfig {
 }
 
 /** The run's method with the checkpoint's weights. */
-export function restoreMethod(dir: string, data: ImageDataset): EncoderMethod {
-  const config = readRun(dir);
+export function restoreMethod(dir: string, data: ImageDataset, flag = '--checkpoint'): EncoderMethod {
+  const config = readRun(dir, flag);
   if (config.dataset !== data.name) {
     // Any image data set of the same shape works; say which one the encoder was trained on.
     process.stderr.write(`note: the encoder was trained on ${config.dataset}, used here on ${data.name}\n`);
   }
   const method = buildMethod(config, data);
   const ck = loadCheckpoint(dir);
-  if (!ck) throw new UsageError(`--checkpoint: no checkpoint.json in '${dir}' (did training finish an epoch?)`);
+  if (!ck) throw new UsageError(`${flag}: no checkpoint.json in '${dir}' (did training finish an epoch?)`);
   const n = method.getWeights().length;
   method.setWeights(ck.tensors.slice(0, n).map((t) => t.tensor));
   ck.tensors.forEach((t) => t.tensor.dispose());

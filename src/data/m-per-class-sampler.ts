@@ -15,6 +15,8 @@ import { Rng } from '../util/random.js';
 
 /** What the trainer asks a sampler for: the item order of one epoch (batches are consecutive). */
 export interface BatchSampler {
+  /** The batch size the order is made for (the trainer checks it equals its own), when fixed. */
+  readonly batchSize?: number;
   /** Item indices in [0, size) for `epoch`; batch s is entries [s * batchSize, (s + 1) * batchSize). */
   epochOrder(epoch: number): Int32Array;
 }

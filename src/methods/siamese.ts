@@ -6,8 +6,10 @@
  *
  * Pairs come from the labelled batch (all views stacked, V x N rows): every row i is paired with
  * one similar row (the first row after it, cyclically, with its label: another item of its class
- * in an MPerClassSampler batch, else its other view) and one dissimilar row (the first row after
- * it with another label), so a batch gives 2 V N pairs, half similar and half dissimilar.
+ * in an MPerClassSampler batch, else its other view) and one dissimilar row (among the rows with
+ * another label, taken cyclically after i, the (i mod their count)-th: spread over the other
+ * classes and rows, not the same first row of the next class for a whole class block), so a batch
+ * gives 2 V N pairs, half similar and half dissimilar.
  */
 import { type Scalar, type Tensor, concat, gather, tensor1d, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -31,14 +33,15 @@ export interface SiameseMethodOptions {
 export function batchPairs(labels: Int32Array): { a: Int32Array; b: Int32Array; similar: Float32Array } {
   const n = labels.length;
   const a: number[] = [], b: number[] = [], similar: number[] = [];
+  const others = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let pos = -1, neg = -1;
-    for (let k = 1; k < n && (pos < 0 || neg < 0); k++) {
+    let pos = -1, count = 0;
+    for (let k = 1; k < n; k++) {
       const j = (i + k) % n;
-      if (labels[j] === labels[i]) { if (pos < 0) pos = j; } else if (neg < 0) neg = j;
+      if (labels[j] === labels[i]) { if (pos < 0) pos = j; } else others[count++] = j;
     }
     if (pos >= 0) { a.push(i); b.push(pos); similar.push(1); }
-    if (neg >= 0) { a.push(i); b.push(neg); similar.push(0); }
+    if (count > 0) { a.push(i); b.push(others[i % count]); similar.push(0); }
   }
   return { a: Int32Array.from(a), b: Int32Array.from(b), similar: Float32Array.from(similar) };
 }

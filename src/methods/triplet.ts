@@ -29,7 +29,12 @@ export interface TripletMethodOptions {
   head: LayersModel;
   /** Which triplets of the batch make the loss. Default 'semi-hard'. */
   mining?: TripletMining;
-  /** Margin on Euclidean distances between unit vectors (in [0, 2]). Default 0.2 (FaceNet's alpha). */
+  /**
+   * Margin on plain Euclidean distances between unit vectors (in [0, 2]). Default 0.2: FaceNet's
+   * alpha, which FaceNet applies to squared distances; on plain distances it is a stricter
+   * requirement near 0 and a looser one near the sphere's diameter (our choice; measured in
+   * BENCHMARKS.md).
+   */
   margin?: number;
   /**
    * A miner that chooses the triplets instead of `mining` (e.g. DistanceWeightedMiner); the loss

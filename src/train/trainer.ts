@@ -120,6 +120,9 @@ export class Trainer {
     const o = this.options;
     const stepsPerEpoch = Math.floor(data.size / o.batchSize); // the last partial batch is dropped
     if (stepsPerEpoch < 1) throw new Error(`Trainer: the data set has ${data.size} images, fewer than one batch of ${o.batchSize}`);
+    if (o.sampler?.batchSize !== undefined && o.sampler.batchSize !== o.batchSize) {
+      throw new Error(`Trainer: the sampler makes batches of ${o.sampler.batchSize}, the trainer's batchSize is ${o.batchSize}`);
+    }
     const totalSteps = o.epochs * stepsPerEpoch, warmupSteps = o.warmupEpochs * stepsPerEpoch;
     const { opt, setLr } = this.makeOptimizer();
     const key = { optimizer: o.optimizer, batchSize: o.batchSize, seed: o.seed, learningRate: o.learningRate };

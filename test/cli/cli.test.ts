@@ -86,7 +86,11 @@ describe('contrastive CLI', () => {
     const f = run('train', '--dataset', 'mnist', '--method', 'supcon', '--init', out, '--labels-per-class', '8', '--epochs', '2', '--batch-size', '40', '--out', tuned);
     expect(f.code, f.err).toBe(0);
     expect(f.err).toMatch(/supcon on mnist \(80 images\)/);
-    expect(JSON.parse(readFileSync(join(tuned, 'run.json'), 'utf8'))).toMatchObject({ method: 'supcon', labelsPerClass: 8, init: out, temperature: 0.1 });
+    expect(JSON.parse(readFileSync(join(tuned, 'run.json'), 'utf8'))).toMatchObject({ method: 'supcon', labelsPerClass: 8, init: out, temperature: 0.1, mPerClass: 4 });
+    // A resume must repeat every setting of the run (here it forgets --labels-per-class and --init).
+    const bad = run('train', '--dataset', 'mnist', '--method', 'supcon', '--epochs', '3', '--batch-size', '40', '--out', tuned, '--resume');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--resume: the run in '.*' has (labelsPerClass = 8, received undefined|init = ".*", received undefined)/);
     const fe = run('eval', '--checkpoint', tuned, '--dataset', 'mnist', '--json', '--labels-per-class', '8');
     expect(fe.code, fe.err).toBe(0);
     expect(JSON.parse(fe.out)).toMatchObject({ labelled: 80, n: 1429 });

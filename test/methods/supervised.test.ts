@@ -84,11 +84,11 @@ describe('supervised methods', () => {
     tf.dispose(views);
   });
 
-  it('batchPairs: one similar and one dissimilar partner per row, the first after it cyclically', () => {
+  it('batchPairs: the first similar row after each row, and a dissimilar one spread by the row index', () => {
     const pairs = batchPairs(Int32Array.from([0, 0, 1, 1, 2, 0]));
     const list = Array.from(pairs.a, (a, k) => [a, pairs.b[k], pairs.similar[k]]);
     expect(list).toEqual([
-      [0, 1, 1], [0, 2, 0], [1, 5, 1], [1, 2, 0], [2, 3, 1], [2, 4, 0], [3, 2, 1], [3, 4, 0], [4, 5, 0], [5, 0, 1], [5, 2, 0],
+      [0, 1, 1], [0, 2, 0], [1, 5, 1], [1, 3, 0], [2, 3, 1], [2, 0, 0], [3, 2, 1], [3, 1, 0], [4, 3, 0], [5, 0, 1], [5, 4, 0],
     ]);
   });
 

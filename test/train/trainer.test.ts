@@ -78,6 +78,8 @@ describe('Trainer', () => {
       labels.forEach((c) => counts.set(c, (counts.get(c) ?? 0) + 1));
       expect([...counts.values()].every((n) => n === 4)).toBe(true);
     }
+    await expect(new Trainer({ epochs: 1, batchSize: 32, progress: false, sampler }).fit(stub, simclrViews(), data))
+      .rejects.toThrow(/the sampler makes batches of 16, the trainer's batchSize is 32/);
     stub.dispose();
   });
 

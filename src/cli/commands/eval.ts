@@ -9,7 +9,8 @@ import { embedDataset } from '../../embed/embed-dataset.js';
 import { weightedKnnAccuracy } from '../../eval/knn.js';
 import { trainLinearProbe } from '../../eval/linear-probe.js';
 import { integer, oneOf } from '../args.js';
-import { loadDataset, restoreMethod, type DatasetName } from '../run-config.js';
+import { loadDataset, readRun, restoreMethod, type DatasetName } from '../run-config.js';
+import { Rng } from '../../util/random.js';
 
 const pixels = (d: ImageDataset) => ({ values: Float32Array.from(d.images, (v) => v / 255), dim: d.height * d.width * d.channels });
 
@@ -19,12 +20,21 @@ export function evalCommand(): Command {
     .requiredOption('--checkpoint <dir>', 'run directory written by contrastive train')
     .option('--dataset <name>', 'fashion-mnist or mnist', oneOf('fashion-mnist', 'mnist'), 'fashion-mnist')
     .option('--labels-per-class <k>', 'few-labels evaluation: the kNN bank and the probe use only k labelled training images per class (the subset train --labels-per-class k uses)', integer(1))
-    .option('--seed <n>', 'seed of the --labels-per-class subset (as train --seed)', integer(0), 0)
+    .option('--seed <n>', 'seed of the --labels-per-class subset (default: the run\'s train --seed)', integer(0))
     .option('--json', 'print one JSON object on stdout instead of a table')
-    .action((args: { checkpoint: string; dataset: DatasetName; json?: boolean; labelsPerClass?: number; seed: number }) => {
+    .action((args: { checkpoint: string; dataset: DatasetName; json?: boolean; labelsPerClass?: number; seed?: number }) => {
+      const run = readRun(args.checkpoint);
       const data = loadDataset(args.dataset);
       const split = stratifiedSplit(data.labels);
-      const trainIdx = args.labelsPerClass === undefined ? split.train : labelledSubset(split.train, data.labels, args.labelsPerClass, args.seed);
+      let trainIdx = split.train;
+      if (args.labelsPerClass !== undefined) {
+        // The pool train drew its labels from: its --limit sample (same seed), then K per class.
+        const seed = args.seed ?? run.seed;
+        if (run.limit !== undefined && run.limit < trainIdx.length && run.dataset === data.name) {
+          trainIdx = new Rng(run.seed).shuffle(Int32Array.from(trainIdx)).subarray(0, run.limit).sort();
+        }
+        trainIdx = labelledSubset(trainIdx, data.labels, args.labelsPerClass, seed);
+      }
       const train = subset(data, trainIdx), test = subset(data, split.test);
       const method = restoreMethod(args.checkpoint, data);
       const encode = (x: Parameters<typeof method.embed>[0]) => method.embed(x);

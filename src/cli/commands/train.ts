@@ -9,7 +9,7 @@ import { Trainer, type OptimizerName } from '../../train/trainer.js';
 import { Rng } from '../../util/random.js';
 import { fraction, integer, integerList, oneOf, positiveNumber } from '../args.js';
 import {
-  buildMethod, loadDataset, readRun, restoreMethod, SUPERVISED_METHODS, UsageError, type BackboneName, type DatasetName, type MethodName, type RunConfig,
+  buildMethod, loadDataset, restoreMethod, withLegacyDefaults, SUPERVISED_METHODS, UsageError, type BackboneName, type DatasetName, type MethodName, type RunConfig,
 } from '../run-config.js';
 import { MPerClassSampler } from '../../data/m-per-class-sampler.js';
 import type { TripletMining } from '../../methods/triplet.js';
@@ -59,7 +59,8 @@ export function trainCommand(): Command {
       }
       const config: RunConfig = {
         dataset: args.dataset, method: args.method, backbone: args.backbone, seed: args.seed,
-        temperature: args.temperature ?? (args.method === 'supcon' ? 0.1 : 0.2),
+        ...(args.method === 'simclr' || args.method === 'supcon' ? { temperature: args.temperature ?? (args.method === 'supcon' ? 0.1 : 0.2) } : {}),
+        ...(args.limit !== undefined ? { limit: args.limit } : {}),
         ...(args.margin !== undefined ? { margin: args.margin } : {}),
         ...(args.mining !== undefined ? { mining: args.mining } : {}),
         ...(args.labelsPerClass !== undefined ? { labelsPerClass: args.labelsPerClass } : {}),
@@ -70,13 +71,9 @@ export function trainCommand(): Command {
           : {}),
       };
       const runFile = join(out, 'run.json');
-      if (args.resume) {
-        if (!existsSync(runFile)) throw new UsageError(`--resume: expected a run directory with run.json in --out, received '${out}'`);
-        const saved = JSON.parse(readFileSync(runFile, 'utf8')) as RunConfig;
-        for (const k of Object.keys(config) as (keyof RunConfig)[]) {
-          if (JSON.stringify(saved[k]) !== JSON.stringify(config[k])) throw new UsageError(`--resume: the run in '${out}' has ${k} = ${saved[k]}, received ${config[k]}`);
-        }
-      } else if (existsSync(join(out, 'checkpoint.json'))) {
+      const hasCheckpoint = existsSync(join(out, 'checkpoint.json'));
+      if (args.resume && !existsSync(runFile)) throw new UsageError(`--resume: expected a run directory with run.json in --out, received '${out}'`);
+      if (!args.resume && hasCheckpoint) {
         throw new UsageError(`--out: '${out}' already holds a run; pass --resume to continue it or choose another --out`);
       }
       const data = loadDataset(args.dataset);
@@ -92,9 +89,8 @@ export function trainCommand(): Command {
       const pick = (idx: Int32Array, n: number) => (idx.length <= n ? idx : new Rng(12345).shuffle(Int32Array.from(idx)).subarray(0, n).sort());
       const monitor = { train: subset(data, pick(trainIdx, 5000)), test: subset(data, pick(split.test, 1000)) };
       const method = buildMethod(config, data);
-      if (args.init !== undefined && !args.resume) {
-        readRun(args.init, '--init'); // a clear error when it is not a run directory
-        const source = restoreMethod(args.init, data);
+      if (args.init !== undefined && !hasCheckpoint) {
+        const source = restoreMethod(args.init, data, '--init');
         const shapes = (m: typeof method) => m.backbone.getWeights().map((w) => `[${w.shape}]`).join(' ');
         if (shapes(source) !== shapes(method)) {
           source.dispose();
@@ -117,10 +113,21 @@ export function trainCommand(): Command {
         } catch (e) {
           throw new UsageError(`--m-per-class: ${(e as Error).message.replace('MPerClassSampler: ', '')}`);
         }
+        config.mPerClass = m;
       }
-      // Every argument is checked: only now does the run directory get written.
+      if (args.resume) {
+        // Every field of either run.json must agree (older runs: with the values they used).
+        const saved = withLegacyDefaults(JSON.parse(readFileSync(runFile, 'utf8')) as RunConfig);
+        for (const k of new Set([...Object.keys(saved), ...Object.keys(config)]) as Set<keyof RunConfig>) {
+          if (JSON.stringify(saved[k]) !== JSON.stringify(config[k])) {
+            method.dispose();
+            throw new UsageError(`--resume: the run in '${out}' has ${k} = ${JSON.stringify(saved[k])}, received ${JSON.stringify(config[k])}`);
+          }
+        }
+      }
+      // Every argument is checked: only now does the run directory get written (a resumed run keeps its run.json).
       mkdirSync(out, { recursive: true });
-      writeFileSync(runFile, JSON.stringify(config, null, 1));
+      if (!args.resume) writeFileSync(runFile, JSON.stringify(config, null, 1));
       process.stderr.write(
         `contrastive train: ${args.method} on ${args.dataset} (${train.size} images), ${args.backbone} backbone ` +
           `(${method.backbone.countParams().toLocaleString('en-US')} parameters, head ${method.head.countParams().toLocaleString('en-US')}), ` +
