@@ -4,7 +4,7 @@
  * inference mode), checkpoint weights in a fixed order (backbone, then head), and one
  * optimisation step. Subclasses define only the loss of a batch.
  */
-import { type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable, tidy } from '@tensorflow/tfjs-core';
+import { type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable, concat, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Method } from './method.js';
 
@@ -13,9 +13,12 @@ export abstract class EncoderMethod implements Method {
   readonly usesLabels: boolean = false;
   readonly backbone: LayersModel;
   readonly head: LayersModel;
+  /** The class's name in error messages ('SimCLR', 'SupCon', ...). */
+  protected readonly caller: string;
 
-  constructor(name: string, backbone: LayersModel, head: LayersModel) {
-    if (!backbone || !head) throw new Error(`${name}: backbone and head are required`);
+  constructor(caller: string, backbone: LayersModel, head: LayersModel) {
+    if (!backbone || !head) throw new Error(`${caller}: backbone and head are required`);
+    this.caller = caller;
     this.backbone = backbone;
     this.head = head;
   }
@@ -40,6 +43,22 @@ export abstract class EncoderMethod implements Method {
   project(view: Tensor, training: boolean): Tensor2D {
     const h = this.backbone.apply(view, { training }) as Tensor;
     return this.head.apply(h, { training }) as Tensor2D;
+  }
+
+  /** Projections of all views in training mode, stacked: row v * N + i is view v of item i. [V N, d]. */
+  projectViews(views: Tensor[]): Tensor2D {
+    return concat(views.map((v) => this.project(v, true)), 0);
+  }
+
+  /**
+   * The injected miner of a method, checked: undefined, or an object with `mine`. `kind` names the
+   * interface in the error (TripletMiner, PairMiner).
+   */
+  protected checkMiner<M extends { mine: unknown }>(kind: string, miner: M | undefined): M | undefined {
+    if (miner !== undefined && (typeof miner !== 'object' || miner === null || typeof miner.mine !== 'function')) {
+      throw new Error(`${this.caller}: miner must be a ${kind} (an object with mine), received ${String(miner)}`);
+    }
+    return miner;
   }
 
   embed(x: Tensor): Tensor2D {

@@ -11,12 +11,12 @@
  * classes and rows, not the same first row of the next class for a whole class block), so a batch
  * gives 2 V N pairs, half similar and half dissimilar.
  */
-import { type Scalar, type Tensor, concat, gather, tensor1d, tidy } from '@tensorflow/tfjs-core';
+import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeRows } from '../distances/cosine.js';
 import { checkMargin } from '../losses/checks.js';
-import { contrastiveLoss, pairContrastiveLoss } from '../losses/contrastive.js';
-import type { PairMiner } from '../miners/miner.js';
+import { pairContrastiveLoss } from '../losses/contrastive.js';
+import type { PairIndices, PairMiner } from '../miners/miner.js';
 import { EncoderMethod } from './encoder-method.js';
 import { repeatLabels } from './labels.js';
 
@@ -29,8 +29,8 @@ export interface SiameseMethodOptions {
   miner?: PairMiner;
 }
 
-/** The pairs of a labelled batch (see the file comment): row indices a, b and similar (1) / dissimilar (0). */
-export function batchPairs(labels: Int32Array): { a: Int32Array; b: Int32Array; similar: Float32Array } {
+/** The pairs of a labelled batch (see the file comment), similar (1) / dissimilar (0). */
+export function batchPairs(labels: Int32Array): PairIndices {
   const n = labels.length;
   const a: number[] = [], b: number[] = [], similar: number[] = [];
   const others = new Int32Array(n);
@@ -43,7 +43,7 @@ export function batchPairs(labels: Int32Array): { a: Int32Array; b: Int32Array; 
     if (pos >= 0) { a.push(i); b.push(pos); similar.push(1); }
     if (count > 0) { a.push(i); b.push(others[i % count]); similar.push(0); }
   }
-  return { a: Int32Array.from(a), b: Int32Array.from(b), similar: Float32Array.from(similar) };
+  return { anchors: Int32Array.from(a), others: Int32Array.from(b), similar: Uint8Array.from(similar) };
 }
 
 export class Siamese extends EncoderMethod {
@@ -56,27 +56,16 @@ export class Siamese extends EncoderMethod {
     const { backbone, head, margin = 1, miner } = options;
     super('Siamese', backbone, head);
     this.margin = checkMargin('Siamese', margin);
-    if (miner !== undefined && (typeof miner !== 'object' || typeof miner.mine !== 'function')) {
-      throw new Error(`Siamese: miner must be a PairMiner (an object with mine), received ${String(miner)}`);
-    }
-    this.miner = miner;
+    this.miner = this.checkMiner('PairMiner', miner);
   }
 
   loss(views: Tensor[], labels?: Int32Array): Scalar {
     const y = repeatLabels('Siamese', views, labels);
-    if (this.miner) {
-      const miner = this.miner;
-      return tidy(() => {
-        const z = normalizeRows(concat(views.map((v) => this.project(v, true)), 0)); // [V N, d]
-        return pairContrastiveLoss(z, miner.mine(z, y), { margin: this.margin });
-      });
-    }
-    const pairs = batchPairs(y);
-    if (pairs.a.length === 0) throw new Error('Siamese: the batch has no pair (it needs at least 2 rows)');
+    const fixed = this.miner ? null : batchPairs(y); // the miner needs the projections; these pairs do not
+    if (fixed && fixed.anchors.length === 0) throw new Error('Siamese: the batch has no pair (it needs at least 2 rows)');
     return tidy(() => {
-      const z = normalizeRows(concat(views.map((v) => this.project(v, true)), 0)); // [V N, d]
-      const za = gather(z, tensor1d(pairs.a, 'int32')), zb = gather(z, tensor1d(pairs.b, 'int32'));
-      return contrastiveLoss(za, zb, pairs.similar, { margin: this.margin });
+      const z = normalizeRows(this.projectViews(views)); // [V N, d]
+      return pairContrastiveLoss(z, fixed ?? this.miner!.mine(z, y), { margin: this.margin });
     });
   }
 }

@@ -6,7 +6,7 @@
  * used downstream is the encoder's output, before the head, as in SimCLR. Batches should hold
  * several items per class (MPerClassSampler); anchors without a positive add nothing.
  */
-import { type Scalar, type Tensor, concat, tidy } from '@tensorflow/tfjs-core';
+import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkTemperature } from '../losses/checks.js';
 import { supConLoss } from '../losses/supcon.js';
@@ -36,6 +36,6 @@ export class SupCon extends EncoderMethod {
   /** views: V >= 1 tensors [N, ...]; labels: N classes, one per item (repeated for its V views). */
   loss(views: Tensor[], labels?: Int32Array): Scalar {
     const y = repeatLabels('SupCon', views, labels);
-    return tidy(() => supConLoss(concat(views.map((v) => this.project(v, true)), 0), y, { temperature: this.temperature }));
+    return tidy(() => supConLoss(this.projectViews(views), y, { temperature: this.temperature }));
   }
 }

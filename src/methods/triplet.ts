@@ -13,7 +13,7 @@
  * is an outlier, the projections shrank to one point and the loss sat at the margin (kNN 77.7%
  * after 5 epochs, below raw pixels). Hermans et al. use K = 4 images per class, where it works.
  */
-import { type Scalar, type Tensor, concat, tidy } from '@tensorflow/tfjs-core';
+import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeRows } from '../distances/cosine.js';
 import { checkMargin } from '../losses/checks.js';
@@ -58,16 +58,13 @@ export class Triplet extends EncoderMethod {
     }
     this.mining = mining;
     this.margin = checkMargin('Triplet', margin);
-    if (miner !== undefined && (typeof miner !== 'object' || typeof miner.mine !== 'function')) {
-      throw new Error(`Triplet: miner must be a TripletMiner (an object with mine), received ${String(miner)}`);
-    }
-    this.miner = miner;
+    this.miner = this.checkMiner('TripletMiner', miner);
   }
 
   loss(views: Tensor[], labels?: Int32Array): Scalar {
     const y = repeatLabels('Triplet', views, labels);
     return tidy(() => {
-      const z = normalizeRows(concat(views.map((v) => this.project(v, true)), 0)); // [V N, d], unit rows
+      const z = normalizeRows(this.projectViews(views)); // [V N, d], unit rows
       const options = { margin: this.margin };
       if (this.miner) return minedTripletLoss(z, y, this.miner, options);
       if (this.mining === 'semi-hard') return semiHardTripletLoss(z, y, options);

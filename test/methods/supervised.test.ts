@@ -77,7 +77,7 @@ describe('supervised methods', () => {
     const pairs = batchPairs(both);
     const want = tf.tidy(() => {
       const z = normalizeRows(stacked(p));
-      return contrastiveLoss(tf.gather(z, Array.from(pairs.a)), tf.gather(z, Array.from(pairs.b)), pairs.similar, { margin: 0.7 });
+      return contrastiveLoss(tf.gather(z, Array.from(pairs.anchors)), tf.gather(z, Array.from(pairs.others)), pairs.similar, { margin: 0.7 });
     });
     expect(value(p.loss(views, labels))).toBeCloseTo(value(want), 5);
     [s, t, p].forEach((m) => m.dispose());
@@ -86,7 +86,7 @@ describe('supervised methods', () => {
 
   it('batchPairs: the first similar row after each row, and a dissimilar one spread by the row index', () => {
     const pairs = batchPairs(Int32Array.from([0, 0, 1, 1, 2, 0]));
-    const list = Array.from(pairs.a, (a, k) => [a, pairs.b[k], pairs.similar[k]]);
+    const list = Array.from(pairs.anchors, (a, k) => [a, pairs.others[k], pairs.similar[k]]);
     expect(list).toEqual([
       [0, 1, 1], [0, 2, 0], [1, 5, 1], [1, 3, 0], [2, 3, 1], [2, 0, 0], [3, 2, 1], [3, 1, 0], [4, 3, 0], [5, 0, 1], [5, 4, 0],
     ]);
@@ -101,6 +101,8 @@ describe('supervised methods', () => {
     expect(() => new Triplet({ ...parts(9), mining: 'hard' as 'batch-hard' })).toThrow(/Triplet: mining must be 'batch-hard', 'semi-hard' or 'batch-all', received "hard"/);
     expect(() => new Triplet({ ...parts(9), margin: -1 })).toThrow(/Triplet: margin must be a finite number >= 0, received -1/);
     expect(() => new Siamese({ ...parts(9), margin: -2 })).toThrow(/Siamese: margin must be a finite number >= 0, received -2/);
+    expect(() => new Triplet({ ...parts(9), miner: {} as never })).toThrow(/Triplet: miner must be a TripletMiner \(an object with mine\), received \[object Object\]/);
+    expect(() => new Siamese({ ...parts(9), miner: 3 as never })).toThrow(/Siamese: miner must be a PairMiner \(an object with mine\), received 3/);
     m.dispose();
     tf.dispose(views);
   });
