@@ -3,24 +3,23 @@
 Usage: python3 recipe.py DATA_DIR OUT.jsonl CONFIG_JSON [CONFIG_JSON ...]
 Each config: dict with keys below (defaults = the issue's reference recipe).
 """
-import gzip, json, math, sys, time
+import json, math, os, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# The split loader, NT-Xent, embedding, weighted kNN and linear probe are the PyTorch reference's.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from simclr_torch import embed, knn_top1 as knn, load, nt_xent as ntxent, probe_top1  # noqa: E402
+
+
+def probe(ftr, ytr, fte, yte):
+    return probe_top1(ftr, ytr, fte, yte, epochs=100)  # the search used 100 probe epochs
+
 DEF = dict(arch='cnn', widths=[32, 64, 128], pool='gap', fc=0, epochs=15, batch=256, lr=1e-3, opt='adam',
            wd=0.0, temp=0.5, smin=0.2, flip=0.5, jitter=0.4, pj=0.8, blur=0.5, noise=0.5, erase=0.25,
            head=[128, 64], seed=0, convs=1, warmup=0, cosine=False, probe=True)
-
-
-def load(d):
-    def rd(n, gz):
-        b = gzip.open(f'{d}/{n}', 'rb').read() if gz else open(f'{d}/{n}', 'rb').read()
-        return np.frombuffer(b, dtype=np.uint8)
-    xtr = rd('train_x.bin.gz', True).reshape(-1, 1, 28, 28)
-    xte = rd('test_x.bin.gz', True).reshape(-1, 1, 28, 28)
-    return xtr, rd('train_y.bin', False), xte, rd('test_y.bin', False)
 
 
 class Backbone(nn.Module):
@@ -110,52 +109,6 @@ def augment(x, c, g):
         m = (my[:, :, None] & mx[:, None, :]) & on[:, None, None]
         x = x.masked_fill(m[:, None], 0.0)
     return x
-
-
-def ntxent(z1, z2, t):
-    z = F.normalize(torch.cat([z1, z2]), dim=1)
-    s = z @ z.t() / t
-    n = z1.shape[0]
-    s.fill_diagonal_(float('-inf'))
-    tgt = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)]).to(z.device)
-    return F.cross_entropy(s, tgt)
-
-
-@torch.no_grad()
-def embed(bb, x, dev):
-    bb.eval(); out = []
-    for i in range(0, len(x), 2048):
-        out.append(bb(torch.from_numpy(x[i:i + 2048]).to(dev).float() / 255))
-    bb.train(); return torch.cat(out)
-
-
-@torch.no_grad()
-def knn(ftr, ytr, fte, yte, k=200, t=0.1, C=10):
-    ftr = F.normalize(ftr, dim=1); fte = F.normalize(fte, dim=1)
-    correct = 0
-    for i in range(0, len(fte), 1000):
-        s = fte[i:i + 1000] @ ftr.t()
-        w, idx = s.topk(k, dim=1)
-        w = (w / t).exp()
-        votes = torch.zeros(len(w), C, device=fte.device).scatter_add_(1, ytr[idx], w)
-        correct += (votes.argmax(1) == yte[i:i + 1000]).sum().item()
-    return correct / len(fte)
-
-
-def probe(ftr, ytr, fte, yte, epochs=100, C=10):
-    mu, sd = ftr.mean(0), ftr.std(0) + 1e-6
-    a, b = (ftr - mu) / sd, (fte - mu) / sd
-    lin = nn.Linear(a.shape[1], C).to(a.device); nn.init.zeros_(lin.weight); nn.init.zeros_(lin.bias)
-    opt = torch.optim.Adam(lin.parameters(), lr=0.01)
-    g = torch.Generator(device='cpu').manual_seed(0)
-    for e in range(epochs):
-        p = torch.randperm(len(a), generator=g).to(a.device)
-        for i in range(0, len(a), 1024):
-            j = p[i:i + 1024]
-            loss = F.cross_entropy(lin(a[j]), ytr[j]) + 1e-4 * (lin.weight ** 2).sum()
-            opt.zero_grad(); loss.backward(); opt.step()
-    with torch.no_grad():
-        return (lin(b).argmax(1) == yte).float().mean().item()
 
 
 def run(c, data, dev):
