@@ -14,7 +14,9 @@ export { loadMnist, MNIST_CLASSES } from './data/mnist.js';
 export { MPerClassSampler, type BatchSampler, type MPerClassOptions } from './data/m-per-class-sampler.js';
 export { stratifiedSplit, labelledSubset, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type Split, type SplitOptions } from './data/split.js';
 export { Rng } from './util/random.js';
-export { weightedKnnPredict, weightedKnnAccuracy, topK, l2Normalize, type KnnOptions, type Embeddings } from './eval/knn.js';
+export { weightedKnnPredict, weightedKnnAccuracy, topK, type KnnOptions, type Embeddings } from './eval/knn.js';
+export { l2Normalize, forEachScoreBlock, type ScoreMetric, type ScoreBlockOptions } from './eval/score-blocks.js';
+export { toPoints, toLabels, type Matrix, type Points, type PointsInput, type DenseLabels } from './eval/points.js';
 export type { Image, ImageOp } from './augment/image/image.js';
 export { RandomResizedCrop, cropResize, type RandomResizedCropOptions } from './augment/image/random-resized-crop.js';
 export { RandomHorizontalFlip } from './augment/image/horizontal-flip.js';
@@ -65,3 +67,5 @@ export { BatchHardMiner, type BatchHardMinerOptions } from './miners/batch-hard.
 export { SemiHardMiner, type SemiHardMinerOptions } from './miners/semi-hard.js';
 export { HardNegativePairMiner, type HardNegativePairMinerOptions } from './miners/hard-negative-pair.js';
 export { DistanceWeightedMiner, type DistanceWeightedMinerOptions } from './miners/distance-weighted.js';
+export { retrievalMetrics, relevantRanks, type RetrievalOptions, type RetrievalScores, type RetrievalMetrics } from './eval/retrieval.js';
+export { nearestNeighbors, type NearestNeighborsOptions, type Neighbors } from './search/exact-knn.js';

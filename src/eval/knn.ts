@@ -6,9 +6,11 @@
  * temperature = 0.1 (lightly `benchmarks/imagenet/...knn`, solo-learn's kNN callback).
  *
  * Similarities are computed in chunks of queries (`chunk` rows at a time: a [chunk, N] matrix, one
- * GEMM on the active tfjs backend), so memory stays bounded for any N.
+ * GEMM on the active tfjs backend; see score-blocks.ts), so memory stays bounded for any N.
  */
-import { matMul, tensor2d, tidy } from '@tensorflow/tfjs-core';
+import type { Matrix } from './points.js';
+import { toPoints } from './points.js';
+import { checkChunk, forEachScoreBlock } from './score-blocks.js';
 
 export interface KnnOptions {
   /** Neighbours that vote. Default 200. */
@@ -19,24 +21,14 @@ export interface KnnOptions {
   numClasses?: number;
   /** Queries per similarity chunk ([chunk, N] floats at a time). Default 256. */
   chunk?: number;
+  /** Called after each chunk with (queries done, total). */
+  onProgress?: (done: number, total: number) => void;
 }
 
+/** Row-major [count, dim] float32 values (what embedDataset returns). */
 export interface Embeddings {
-  /** Row-major [count, dim] float32 values. */
   values: Float32Array;
   dim: number;
-}
-
-/** Copies rows into unit length (zero rows stay zero). */
-export function l2Normalize({ values, dim }: Embeddings): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < values.length / dim; r++) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += values[r * dim + j] ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = 0; j < dim; j++) out[r * dim + j] = values[r * dim + j] * inv;
-  }
-  return out;
 }
 
 /**
@@ -80,60 +72,39 @@ export function topK(row: Float32Array, k: number): Int32Array {
   return Int32Array.from(out);
 }
 
-function validate(name: string, e: Embeddings): number {
-  if (!Number.isInteger(e.dim) || e.dim < 1 || e.values.length % e.dim !== 0) {
-    throw new Error(`weightedKnn: ${name} must hold whole rows of dim ${e.dim}, received ${e.values.length} values`);
-  }
-  return e.values.length / e.dim;
-}
-
 /** Predicted class of every query row. */
 export function weightedKnnPredict(
-  train: Embeddings, trainLabels: ArrayLike<number>, queries: Embeddings, options: KnnOptions = {},
+  train: Matrix, trainLabels: ArrayLike<number>, queries: Matrix, options: KnnOptions = {},
 ): Int32Array {
-  const { k = 200, temperature = 0.1, chunk = 256 } = options;
-  if (!Number.isInteger(k) || k < 1) throw new Error(`weightedKnn: k must be an integer >= 1, received ${k}`);
+  const caller = 'weightedKnn';
+  const { k = 200, temperature = 0.1, chunk = 256, onProgress } = options;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`${caller}: k must be an integer >= 1, received ${k}`);
   if (!(temperature > 0) || !Number.isFinite(temperature)) {
-    throw new Error(`weightedKnn: temperature must be a finite number > 0, received ${temperature}`);
+    throw new Error(`${caller}: temperature must be a finite number > 0, received ${temperature}`);
   }
-  const n = validate('train', train), m = validate('queries', queries);
-  if (queries.dim !== train.dim) throw new Error(`weightedKnn: queries have dim ${queries.dim}, train has dim ${train.dim}`);
-  if (trainLabels.length !== n) throw new Error(`weightedKnn: trainLabels has ${trainLabels.length} labels for ${n} train rows`);
+  const bank = toPoints(caller, 'train', train), q = toPoints(caller, 'queries', queries, true);
+  if (q.dim !== bank.dim) throw new Error(`${caller}: queries have dim ${q.dim}, train has dim ${bank.dim}`);
+  if (trainLabels.length !== bank.rows) throw new Error(`${caller}: trainLabels has ${trainLabels.length} labels for ${bank.rows} train rows`);
   let maxLabel = 0;
-  for (let i = 0; i < n; i++) maxLabel = Math.max(maxLabel, trainLabels[i]);
+  for (let i = 0; i < bank.rows; i++) maxLabel = Math.max(maxLabel, trainLabels[i]);
   const numClasses = options.numClasses ?? maxLabel + 1;
-  const bank = l2Normalize(train), q = l2Normalize(queries);
-  const pred = new Int32Array(m);
-  const votes = new Float64Array(numClasses);
-  const bankT = tensor2d(bank, [n, train.dim]);
-  try {
-    for (let start = 0; start < m; start += chunk) {
-      const rows = Math.min(chunk, m - start);
-      // (tidy returns the tensor, not its values: tidy walks a returned array element by element.)
-      const simT = tidy(() => {
-        const qt = tensor2d(q.subarray(start * train.dim, (start + rows) * train.dim), [rows, train.dim]);
-        return matMul(qt, bankT, false, true); // [rows, n]
-      });
-      const sims = simT.dataSync() as Float32Array;
-      simT.dispose();
-      for (let r = 0; r < rows; r++) {
-        const row = sims.subarray(r * n, (r + 1) * n);
-        votes.fill(0);
-        for (const j of topK(row, k)) votes[trainLabels[j]] += Math.exp(row[j] / temperature);
-        let best = 0;
-        for (let c = 1; c < numClasses; c++) if (votes[c] > votes[best]) best = c;
-        pred[start + r] = best;
-      }
+  const n = bank.rows, pred = new Int32Array(q.rows), votes = new Float64Array(numClasses);
+  forEachScoreBlock(q, bank, { metric: 'cosine', chunk: checkChunk(caller, chunk), onProgress }, (start, rows, sims) => {
+    for (let r = 0; r < rows; r++) {
+      const row = sims.subarray(r * n, (r + 1) * n);
+      votes.fill(0);
+      for (const j of topK(row, k)) votes[trainLabels[j]] += Math.exp(row[j] / temperature);
+      let best = 0;
+      for (let c = 1; c < numClasses; c++) if (votes[c] > votes[best]) best = c;
+      pred[start + r] = best;
     }
-  } finally {
-    bankT.dispose();
-  }
+  });
   return pred;
 }
 
 /** Top-1 accuracy (fraction) of the weighted kNN classifier on labelled queries. */
 export function weightedKnnAccuracy(
-  train: Embeddings, trainLabels: ArrayLike<number>, queries: Embeddings, queryLabels: ArrayLike<number>, options?: KnnOptions,
+  train: Matrix, trainLabels: ArrayLike<number>, queries: Matrix, queryLabels: ArrayLike<number>, options?: KnnOptions,
 ): number {
   const pred = weightedKnnPredict(train, trainLabels, queries, options);
   if (queryLabels.length !== pred.length) {

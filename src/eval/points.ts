@@ -71,10 +71,10 @@ export interface DenseLabels {
  * Checks labels (finite numbers, `expected` of them when given, at least one) and maps them to
  * dense ids 0..C-1, so labels may be any numbers: [3, 7, 3] -> ids [0, 1, 0], values [3, 7].
  */
-export function toLabels(caller: string, name: string, labels: ArrayLike<number>, expected?: number, expectedWhat = 'points'): DenseLabels {
+export function toLabels(caller: string, name: string, labels: ArrayLike<number>, expected?: number, per = 'point'): DenseLabels {
   if (!labels || typeof labels.length !== 'number') fail(caller, `${name} must be an array of numbers, received ${labels === null ? 'null' : typeof labels}`);
   const n = labels.length;
-  if (expected !== undefined && n !== expected) fail(caller, `${name} must have one label per ${expectedWhat.replace(/s$/, '')} (${expected}), received ${n}`);
+  if (expected !== undefined && n !== expected) fail(caller, `${name} must have one label per ${per} (${expected}), received ${n}`);
   if (n === 0) fail(caller, `${name} must hold at least 1 label, received 0`);
   const distinct = new Map<number, number>();
   for (let i = 0; i < n; i++) {

@@ -1,0 +1,88 @@
+/**
+ * Query-gallery scores in blocks of query rows, the one place where kNN search, the weighted kNN
+ * classifier and the retrieval metrics meet the embeddings: a [rows, n] block of scores at a time
+ * (one float32 GEMM on the active tfjs backend), so memory stays bounded for any number of
+ * queries (70,000 x 70,000 scores would be 19.6 GB; a block of 256 rows is 72 MB).
+ *
+ * A score is larger for closer items: the cosine similarity of the L2-normalised rows, or the
+ * negative squared Euclidean distance -(||q||^2 + ||g||^2 - 2 q.g) (which ranks exactly as the
+ * distance does).
+ */
+import { matMul, tensor2d, tidy } from '@tensorflow/tfjs-core';
+import type { Matrix, Points } from './points.js';
+
+/** How closeness is measured: cosine similarity or Euclidean distance. */
+export type ScoreMetric = 'cosine' | 'euclidean';
+
+export interface ScoreBlockOptions {
+  metric: ScoreMetric;
+  /** Query rows per block. Default 256. */
+  chunk?: number;
+  /** Called after each block with (queries done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Copies rows into unit length, as float32 (zero rows stay zero). */
+export function l2Normalize({ values, dim }: Matrix): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < values.length / dim; r++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += values[r * dim + j] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < dim; j++) out[r * dim + j] = values[r * dim + j] * inv;
+  }
+  return out;
+}
+
+/** Squared L2 norm of every row. */
+function squaredNorms(x: Float32Array, rows: number, dim: number): Float32Array {
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += x[r * dim + j] ** 2;
+    out[r] = s;
+  }
+  return out;
+}
+
+/** The valid `chunk`: an integer >= 1 (the caller names itself in the error). */
+export function checkChunk(caller: string, chunk: number): number {
+  if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`${caller}: chunk must be an integer >= 1, received ${chunk}`);
+  return chunk;
+}
+
+/**
+ * Calls `block(start, rows, scores)` for consecutive blocks of queries: scores is [rows, n]
+ * row-major (row r is query start + r against every gallery row), valid only during the call.
+ * Queries and gallery must have the same dim (checked by the caller).
+ */
+export function forEachScoreBlock(
+  queries: Points, gallery: Points, options: ScoreBlockOptions,
+  block: (start: number, rows: number, scores: Float32Array) => void,
+): void {
+  const { metric, chunk = 256, onProgress } = options;
+  const cosine = metric === 'cosine', dim = gallery.dim, n = gallery.rows, m = queries.rows;
+  const f32 = (p: Points) => (cosine ? l2Normalize(p) : Float32Array.from(p.values));
+  const g = f32(gallery), q = f32(queries);
+  const gNorm = cosine ? null : squaredNorms(g, n, dim), qNorm = cosine ? null : squaredNorms(q, m, dim);
+  const gT = tensor2d(g, [n, dim]);
+  try {
+    for (let start = 0; start < m; start += chunk) {
+      const rows = Math.min(chunk, m - start);
+      // (tidy returns the tensor, not its values: tidy walks a returned array element by element.)
+      const t = tidy(() => matMul(tensor2d(q.subarray(start * dim, (start + rows) * dim), [rows, dim]), gT, false, true));
+      const scores = t.dataSync() as Float32Array; // [rows, n]
+      t.dispose();
+      if (gNorm && qNorm) {
+        for (let r = 0; r < rows; r++) {
+          const qn = qNorm[start + r], row = r * n;
+          for (let j = 0; j < n; j++) scores[row + j] = Math.min(2 * scores[row + j] - qn - gNorm[j], 0);
+        }
+      }
+      block(start, rows, scores);
+      onProgress?.(start + rows, m);
+    }
+  } finally {
+    gT.dispose();
+  }
+}
