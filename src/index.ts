@@ -69,3 +69,4 @@ export { HardNegativePairMiner, type HardNegativePairMinerOptions } from './mine
 export { DistanceWeightedMiner, type DistanceWeightedMinerOptions } from './miners/distance-weighted.js';
 export { retrievalMetrics, relevantRanks, type RetrievalOptions, type RetrievalScores, type RetrievalMetrics } from './eval/retrieval.js';
 export { nearestNeighbors, type NearestNeighborsOptions, type Neighbors } from './search/exact-knn.js';
+export { outputStd, collapseStd } from './eval/collapse.js';

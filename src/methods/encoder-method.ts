@@ -4,8 +4,9 @@
  * inference mode), checkpoint weights in a fixed order (backbone, then head), and one
  * optimisation step. Subclasses define only the loss of a batch.
  */
-import { type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable, concat, tidy } from '@tensorflow/tfjs-core';
+import { type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable, concat, keep, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { outputStd } from '../eval/collapse.js';
 import type { Method } from './method.js';
 
 export abstract class EncoderMethod implements Method {
@@ -39,10 +40,22 @@ export abstract class EncoderMethod implements Method {
     this.head.setWeights(weights.slice(nb));
   }
 
-  /** Projections z of one view: [N, d]. */
+  /** Collapse measure of the last training-mode projection (kept outside the step's tidy). */
+  private lastStd: Scalar | null = null;
+
+  /** Projections z of one view: [N, d]. In training mode it records their collapse measure. */
   project(view: Tensor, training: boolean): Tensor2D {
     const h = this.backbone.apply(view, { training }) as Tensor;
-    return this.head.apply(h, { training }) as Tensor2D;
+    const z = this.head.apply(h, { training }) as Tensor2D;
+    if (training && z.shape[0] >= 2) {
+      this.lastStd?.dispose();
+      this.lastStd = keep(outputStd(z));
+    }
+    return z;
+  }
+
+  collapseStd(): number | undefined {
+    return this.lastStd?.dataSync()[0];
   }
 
   /** Projections of all views in training mode, stacked: row v * N + i is view v of item i. [V N, d]. */
@@ -73,6 +86,8 @@ export abstract class EncoderMethod implements Method {
   }
 
   dispose(): void {
+    this.lastStd?.dispose();
+    this.lastStd = null;
     this.backbone.dispose();
     this.head.dispose();
   }

@@ -23,6 +23,11 @@ export interface Method {
   getWeights(): Tensor[];
   /** Restores weights from getWeights()'s order and shapes. */
   setWeights(weights: Tensor[]): void;
+  /**
+   * The collapse measure (eval/collapse.ts: std of the L2-normalised outputs) of the projections of
+   * the last trainStep, when the method records it.
+   */
+  collapseStd?(): number | undefined;
   /** One optimisation step on a batch of views; returns the loss value. */
   trainStep(views: Tensor[], optimizer: Optimizer, labels?: Int32Array): number;
   dispose(): void;

@@ -1,8 +1,8 @@
 /**
  * The training loop: seeded batches of the data set -> views -> method.trainStep, the optimizer
  * and its learning-rate schedule (linear warm-up, then cosine decay: SimCLR, Chen et al. 2020,
- * B.1), a progress bar, a kNN monitor after every epoch, an atomic checkpoint after every epoch
- * and an exact resume. The trainer never knows a loss; the method never writes a file.
+ * B.1), a progress bar, a collapse monitor (every step) and a kNN monitor (every epoch), an atomic
+ * checkpoint after every epoch and an exact resume. The trainer never knows a loss; the method never writes a file.
  *
  * Reproducibility: epoch e's batch order comes from Rng(seed, e) and step s's views from
  * Rng(seed, s), so a run resumed from a checkpoint sees exactly the batches and views of an
@@ -67,6 +67,11 @@ export interface EpochLog {
   imagesPerSecond: number;
   /** kNN monitor top-1 (fraction), when a monitor is set. */
   knnTop1?: number;
+  /**
+   * Collapse monitor: mean over the epoch's steps of the std of the L2-normalised projections
+   * (eval/collapse.ts; 0 = collapsed, about 1/sqrt(d) = spread), when the method records it.
+   */
+  collapseStd?: number;
 }
 
 interface State {
@@ -146,7 +151,7 @@ export class Trainer {
 
     const bar = o.progress
       ? new cliProgress.SingleBar(
-          { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps | loss {loss} | {ips} img/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
+          { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps | loss {loss} | std {std} | {ips} img/s | ETA {eta_formatted}{knn}', stream: process.stderr, hideCursor: true },
           cliProgress.Presets.shades_classic,
         )
       : null;
@@ -159,8 +164,10 @@ export class Trainer {
           throw new Error(`Trainer: the sampler's order for epoch ${epoch} must hold ${stepsPerEpoch * o.batchSize} indices in [0, ${data.size}), received ${order.length}`);
         }
         const t0 = performance.now();
-        let lossSum = 0, lr = o.learningRate;
-        bar?.start(stepsPerEpoch, 0, { epoch: epoch + 1, epochs: o.epochs, loss: '-', ips: '-' });
+        let lossSum = 0, stdSum = 0, stdSteps = 0, lr = o.learningRate;
+        const lastKnn = state.history.at(-1)?.knnTop1;
+        const knn = lastKnn === undefined ? '' : ` | kNN ${(100 * lastKnn).toFixed(2)}% (epoch ${epoch})`;
+        bar?.start(stepsPerEpoch, 0, { epoch: epoch + 1, epochs: o.epochs, loss: '-', std: '-', ips: '-', knn });
         for (let s = 0; s < stepsPerEpoch; s++) {
           const step = epoch * stepsPerEpoch + s;
           lr = warmupCosineLr(step, totalSteps, warmupSteps, o.learningRate);
@@ -173,14 +180,20 @@ export class Trainer {
           ts.forEach((t) => t.dispose());
           if (!Number.isFinite(loss)) throw new Error(`Trainer: the loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}`);
           lossSum += loss;
+          const std = method.collapseStd?.();
+          if (std !== undefined) {
+            stdSum += std;
+            stdSteps++;
+          }
           const ips = ((s + 1) * o.batchSize) / ((performance.now() - t0) / 1000);
-          bar?.update(s + 1, { loss: (lossSum / (s + 1)).toFixed(4), ips: ips.toFixed(0) });
+          bar?.update(s + 1, { loss: (lossSum / (s + 1)).toFixed(4), std: stdSteps ? (stdSum / stdSteps).toFixed(4) : '-', ips: ips.toFixed(0) });
         }
         bar?.stop();
         const seconds = (performance.now() - t0) / 1000;
         const log: EpochLog = {
           epoch: epoch + 1, loss: lossSum / stepsPerEpoch, learningRate: lr, seconds,
           imagesPerSecond: (stepsPerEpoch * o.batchSize) / seconds,
+          ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}),
         };
         if (o.monitor) {
           const encode = (x: Parameters<Method['embed']>[0]) => method.embed(x);

@@ -37,6 +37,8 @@ describe('Trainer', () => {
       expect(h.imagesPerSecond).toBeGreaterThan(0);
       expect(h.knnTop1).toBeGreaterThanOrEqual(0);
       expect(h.knnTop1).toBeLessThanOrEqual(1);
+      expect(h.collapseStd).toBeGreaterThan(0); // the collapse monitor: std of the normalised projections,
+      expect(h.collapseStd).toBeLessThanOrEqual(1 / Math.sqrt(2) + 1e-6); // at most 1/sqrt(d) per dim for d = 2 outputs (unbiased: ~)
     }
     expect(counts[2]).toBe(counts[1]);
     expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'weights-3.bin']);

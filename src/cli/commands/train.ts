@@ -138,6 +138,7 @@ export function trainCommand(): Command {
         checkpointDir: out, resume: Boolean(args.resume), monitor, sampler,
         onEpochEnd: (l) => process.stderr.write(
           `epoch ${l.epoch}/${args.epochs}  loss ${l.loss.toFixed(4)}  kNN monitor ${(100 * (l.knnTop1 ?? 0)).toFixed(1)}%  ` +
+            (l.collapseStd === undefined ? '' : `collapse std ${l.collapseStd.toFixed(4)} (1/sqrt(d) = ${(1 / Math.sqrt(method.head.outputs[0].shape.at(-1) as number)).toFixed(4)})  `) +
             `${l.imagesPerSecond.toFixed(0)} img/s  ${l.seconds.toFixed(0)} s\n`,
         ),
       });
