@@ -4,9 +4,9 @@
  * in Node and in the browser alike (no native build, no Python), with a seedable `random` and a
  * per-epoch step API for progress.
  *
- * UMAP in JavaScript is slow (5000 x 256 takes about 14 s here: 4 s of nearest-neighbour descent
- * and 10 s of 400 layout epochs), so inputs above `maxPoints` rows are subsampled uniformly with the
- * seed; `indices` tells which rows the coordinates belong to. Deterministic for a seed: the
+ * UMAP in JavaScript is slow (5000 x 256 took 14-21 s on this machine's 2 shared cores: 4-6 s to
+ * build the neighbour graph by NN-descent, then 400 layout epochs), so inputs above `maxPoints` rows
+ * are subsampled uniformly with the seed; `indices` tells which rows the coordinates belong to. Deterministic for a seed: the
  * subsample and every random draw of umap-js come from `Rng(seed)`.
  *
  * With the default metric 'cosine', rows are L2-normalised first, so umap-js's Euclidean distance
@@ -14,6 +14,7 @@
  * the kNN metrics use.
  */
 import { UMAP } from 'umap-js';
+import { l2Normalize } from '../eval/knn.js';
 import { toPoints, type PointsInput } from '../eval/points.js';
 import { Rng } from '../util/random.js';
 
@@ -78,17 +79,10 @@ export function embeddingMap(points: PointsInput, options: EmbeddingMapOptions =
   const rng = new Rng(seed);
   const indices = sampleRows(rows, maxPoints, rng);
   const n = indices.length;
-  const X: number[][] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const row = Array.from(values.subarray(indices[i] * dim, (indices[i] + 1) * dim));
-    if (metric === 'cosine') {
-      let s = 0;
-      for (const v of row) s += v * v;
-      const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-      for (let j = 0; j < dim; j++) row[j] *= inv;
-    }
-    X[i] = row;
-  }
+  const rowsUsed = new Float32Array(n * dim); // [n, dim]
+  for (let i = 0; i < n; i++) rowsUsed.set(values.subarray(indices[i] * dim, (indices[i] + 1) * dim), i * dim);
+  const flat = metric === 'cosine' ? l2Normalize({ values: rowsUsed, dim }) : rowsUsed;
+  const X: number[][] = Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * dim, (i + 1) * dim)));
 
   const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(nNeighbors, n - 1), minDist, nEpochs, random: () => rng.next() });
   const total = umap.initializeFit(X);
