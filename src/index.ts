@@ -38,7 +38,7 @@ export { trainLinearProbe, type LinearProbe, type LinearProbeOptions } from './e
 export { embedDataset, type EmbedOptions } from './embed/embed-dataset.js';
 export { LARS, type LarsOptions } from './train/lars.js';
 export { Trainer, type TrainerOptions, type EpochLog, type OptimizerName } from './train/trainer.js';
-export { saveCheckpoint, loadCheckpoint, type Checkpoint, type NamedTensor } from './train/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, loadCheckpointState, type Checkpoint, type NamedTensor } from './train/checkpoint.js';
 export { fitPca, symmetricEigen, type Pca } from './eval/pca.js';
 export type { Distance } from './distances/distance.js';
 export { CosineSimilarity, normalizeRows } from './distances/cosine.js';

@@ -9,7 +9,7 @@ import {
   type Variable, add, argMax, losses, matMul, mul, oneHot, scalar, square, sum, tensor1d, tensor2d, tidy, train as optimizers, variable, zeros,
 } from '@tensorflow/tfjs-core';
 import { Rng } from '../util/random.js';
-import type { Embeddings } from './knn.js';
+import type { Matrix } from './points.js';
 
 export interface LinearProbeOptions {
   /** Passes over the training set. Default 100. */
@@ -28,9 +28,9 @@ export interface LinearProbeOptions {
 
 export interface LinearProbe {
   /** Predicted class of every row. */
-  predict(x: Embeddings): Int32Array;
+  predict(x: Matrix): Int32Array;
   /** Top-1 accuracy (fraction) on labelled rows. */
-  accuracy(x: Embeddings, labels: ArrayLike<number>): number;
+  accuracy(x: Matrix, labels: ArrayLike<number>): number;
   dispose(): void;
 }
 
@@ -38,7 +38,7 @@ function check(name: string, v: number, ok: boolean, want: string) {
   if (!ok) throw new Error(`linearProbe: ${name} must be ${want}, received ${v}`);
 }
 
-export function trainLinearProbe(train: Embeddings, labels: ArrayLike<number>, options: LinearProbeOptions = {}): LinearProbe {
+export function trainLinearProbe(train: Matrix, labels: ArrayLike<number>, options: LinearProbeOptions = {}): LinearProbe {
   const { epochs = 100, batchSize = 1024, learningRate = 0.01, weightDecay = 1e-4, seed = 0 } = options;
   check('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'an integer >= 1');
   check('batchSize', batchSize, Number.isInteger(batchSize) && batchSize >= 1, 'an integer >= 1');
@@ -58,7 +58,7 @@ export function trainLinearProbe(train: Embeddings, labels: ArrayLike<number>, o
   for (let j = 0; j < D; j++) mean[j] /= n;
   for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) sd[j] += (values[i * D + j] - mean[j]) ** 2;
   for (let j = 0; j < D; j++) sd[j] = Math.sqrt(sd[j] / n) || 1;
-  const standardise = (x: Embeddings) => {
+  const standardise = (x: Matrix) => {
     if (x.dim !== D) throw new Error(`linearProbe: rows must have dim ${D}, received ${x.dim}`);
     const out = new Float32Array(x.values.length);
     for (let i = 0; i < out.length; i++) out[i] = (x.values[i] - mean[i % D]) / sd[i % D];
@@ -93,7 +93,7 @@ export function trainLinearProbe(train: Embeddings, labels: ArrayLike<number>, o
   }
   opt.dispose();
 
-  const predict = (x: Embeddings): Int32Array => {
+  const predict = (x: Matrix): Int32Array => {
     const Z = standardise(x);
     const rows = Z.length / D;
     const t = tidy(() => argMax(add(matMul(tensor2d(Z, [rows, D]), W), b), 1));

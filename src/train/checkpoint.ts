@@ -63,12 +63,25 @@ export function saveCheckpoint<S>(dir: string, tag: string | number, state: S, t
   }
 }
 
-/** The checkpoint in `dir`, or null when there is none. Tensors are new (the caller disposes them). */
-export function loadCheckpoint<S>(dir: string): Checkpoint<S> | null {
+type Meta<S> = { format: string; weightsFile: string; entries: Entry[]; state: S };
+
+function readMeta<S>(caller: string, dir: string): Meta<S> | null {
   const path = join(dir, 'checkpoint.json');
   if (!existsSync(path)) return null;
-  const meta = JSON.parse(readFileSync(path, 'utf8')) as { format: string; weightsFile: string; entries: Entry[]; state: S };
-  if (meta.format !== FORMAT) throw new Error(`loadCheckpoint: ${path} has format ${meta.format}, expected ${FORMAT}`);
+  const meta = JSON.parse(readFileSync(path, 'utf8')) as Meta<S>;
+  if (meta.format !== FORMAT) throw new Error(`${caller}: ${path} has format ${meta.format}, expected ${FORMAT}`);
+  return meta;
+}
+
+/** The caller's state of the checkpoint in `dir` (no tensors read), or null when there is none. */
+export function loadCheckpointState<S>(dir: string): S | null {
+  return readMeta<S>('loadCheckpointState', dir)?.state ?? null;
+}
+
+/** The checkpoint in `dir`, or null when there is none. Tensors are new (the caller disposes them). */
+export function loadCheckpoint<S>(dir: string): Checkpoint<S> | null {
+  const meta = readMeta<S>('loadCheckpoint', dir);
+  if (!meta) return null;
   const buf = readFileSync(join(dir, meta.weightsFile));
   const tensors = meta.entries.map((e) => {
     const n = e.shape.reduce((a, b) => a * b, 1);
