@@ -65,3 +65,12 @@ export { BatchHardMiner, type BatchHardMinerOptions } from './miners/batch-hard.
 export { SemiHardMiner, type SemiHardMinerOptions } from './miners/semi-hard.js';
 export { HardNegativePairMiner, type HardNegativePairMinerOptions } from './miners/hard-negative-pair.js';
 export { DistanceWeightedMiner, type DistanceWeightedMinerOptions } from './miners/distance-weighted.js';
+export { adjustedRandIndex } from './eval/clustering/adjusted-rand.js';
+export { mutualInfo, normalizedMutualInfo, adjustedMutualInfo, type AverageMethod, type MutualInfoOptions } from './eval/clustering/mutual-info.js';
+export { homogeneity, completeness, vMeasure, homogeneityCompletenessVMeasure, type VMeasureOptions, type HomogeneityCompleteness } from './eval/clustering/v-measure.js';
+export { silhouetteScore, silhouetteSamples, type SilhouetteOptions } from './eval/clustering/silhouette.js';
+export { daviesBouldinIndex } from './eval/clustering/davies-bouldin.js';
+export { calinskiHarabaszIndex } from './eval/clustering/calinski-harabasz.js';
+export { dunnIndex, type DunnOptions } from './eval/clustering/dunn.js';
+export type { PairwiseMetric, DistanceBlockOptions } from './eval/clustering/distance-blocks.js';
+export { kMeans, type KMeansOptions, type KMeansResult } from './eval/kmeans.js';
