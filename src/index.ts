@@ -70,3 +70,13 @@ export { DistanceWeightedMiner, type DistanceWeightedMinerOptions } from './mine
 export { retrievalMetrics, relevantRanks, type RetrievalOptions, type RetrievalScores, type RetrievalMetrics } from './eval/retrieval.js';
 export { nearestNeighbors, type NearestNeighborsOptions, type Neighbors } from './search/exact-knn.js';
 export { outputStd, collapseStd } from './eval/collapse.js';
+export { adjustedRandIndex } from './eval/clustering/adjusted-rand.js';
+export { mutualInfo, normalizedMutualInfo, adjustedMutualInfo, type AverageMethod, type MutualInfoOptions } from './eval/clustering/mutual-info.js';
+export { homogeneity, completeness, vMeasure, homogeneityCompletenessVMeasure, type VMeasureOptions, type HomogeneityCompleteness } from './eval/clustering/v-measure.js';
+export { silhouetteScore, silhouetteSamples, type SilhouetteOptions } from './eval/clustering/silhouette.js';
+export { daviesBouldinIndex } from './eval/clustering/davies-bouldin.js';
+export { calinskiHarabaszIndex } from './eval/clustering/calinski-harabasz.js';
+export { dunnIndex, type DunnOptions } from './eval/clustering/dunn.js';
+export type { PairwiseMetric, DistanceBlockOptions } from './eval/clustering/distance-blocks.js';
+export { kMeans, type KMeansOptions, type KMeansResult } from './eval/kmeans.js';
+export { evaluateEmbeddings, type EvaluationOptions, type Evaluation, type ClusteringScores, type EvaluationPhase } from './eval/evaluate.js';

@@ -1,0 +1,146 @@
+/**
+ * All pairwise distances of a point set, delivered block by block so memory stays bounded for any
+ * N (the role of scikit-learn's `pairwise_distances_chunked` in `silhouette_samples`): block b
+ * holds the distances of rows [start, start + rows) to columns [colStart, N), row-major, at most
+ * `chunk` x N numbers at a time. With `upperTriangle`, colStart = start, so each unordered pair
+ * is seen once (in the block of its smaller index) and the work halves. The diagonal is exactly 0.
+ *
+ * Metrics: 'euclidean' ||x - y||, 'cosine' 1 - x·y / (||x|| ||y||) clipped to [0, 2] (a zero row
+ * is at distance 1 from every other point, as sklearn's `cosine_distances`).
+ *
+ * Two paths, chosen by the input's type:
+ * - Float32Array points: one GEMM per block on the active tfjs backend ([rows, D] x [D, cols]),
+ *   then ||x - y|| = sqrt(max(0, ||x||² + ||y||² - 2 x·y)) with the squared norms in float64. Fast
+ *   (70,000 x 128 points in seconds per pass) but float32: near-duplicate points lose digits.
+ * - Float64Array or number[][] points: exact float64 loops (differences, not the norm expansion),
+ *   for results that match scikit-learn to 1e-12. O(N² D) in JavaScript: pass a Float32Array for
+ *   large N.
+ */
+import { matMul, slice, tensor2d, tidy } from '@tensorflow/tfjs-core';
+import type { Points } from '../points.js';
+import { squaredDistance, squaredNorm } from './clustered-points.js';
+
+export type PairwiseMetric = 'euclidean' | 'cosine';
+
+export interface DistanceBlockOptions {
+  /** Distance between points. Default 'euclidean'. */
+  metric?: PairwiseMetric;
+  /** Rows per block (a [chunk, N] block at a time). Default: about 8M distances per block. */
+  chunk?: number;
+  /** Called after each block with the rows done and the total rows. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface DistanceBlock {
+  /** Row-major [rows, cols] distances: values[r * cols + c] = d(start + r, colStart + c). */
+  values: Float32Array | Float64Array;
+  start: number;
+  rows: number;
+  colStart: number;
+  cols: number;
+}
+
+const BLOCK_ELEMENTS = 2 ** 23;
+
+/** Checks the options once (errors name the caller); fills the defaults for N points. */
+export function checkDistanceOptions(caller: string, options: DistanceBlockOptions, n: number): Required<DistanceBlockOptions> {
+  const { metric = 'euclidean', chunk = Math.max(1, Math.min(n, Math.floor(BLOCK_ELEMENTS / n))), onProgress = () => {} } = options;
+  if (metric !== 'euclidean' && metric !== 'cosine') throw new Error(`${caller}: metric must be 'euclidean' or 'cosine', received ${JSON.stringify(metric)}`);
+  if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`${caller}: chunk must be an integer >= 1, received ${chunk}`);
+  if (typeof onProgress !== 'function') throw new Error(`${caller}: onProgress must be a function, received ${typeof onProgress}`);
+  return { metric, chunk, onProgress };
+}
+
+/** Rows scaled to unit length in float64 (zero rows stay zero). */
+function unitRows({ values, dim, rows }: Points): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let r = 0; r < rows; r++) {
+    const norm = Math.sqrt(squaredNorm(values, r, dim));
+    for (let j = 0; j < dim; j++) out[r * dim + j] = norm > 0 ? values[r * dim + j] / norm : 0;
+  }
+  return out;
+}
+
+const cosineFromDot = (dot: number) => Math.min(2, Math.max(0, 1 - dot));
+
+/** Calls `visit` on every block, in increasing `start`. */
+export function forEachDistanceBlock(
+  points: Points, options: Required<DistanceBlockOptions>, upperTriangle: boolean, visit: (block: DistanceBlock) => void,
+): void {
+  const fill = points.values instanceof Float32Array ? gemmFiller(points, options.metric) : exactFiller(points, options.metric);
+  const n = points.rows;
+  try {
+    for (let start = 0; start < n; start += options.chunk) {
+      const rows = Math.min(options.chunk, n - start), colStart = upperTriangle ? start : 0;
+      fill.block(start, rows, colStart, (values) => {
+        for (let r = 0; r < rows; r++) if (start + r >= colStart) values[r * (n - colStart) + start + r - colStart] = 0;
+        visit({ values, start, rows, colStart, cols: n - colStart });
+      });
+      options.onProgress(start + rows, n);
+    }
+  } finally {
+    fill.dispose();
+  }
+}
+
+interface Filler {
+  /** Computes the block and hands its values to `use` (valid only during the call). */
+  block(start: number, rows: number, colStart: number, use: (values: Float32Array | Float64Array) => void): void;
+  dispose(): void;
+}
+
+/** Exact float64 loops. */
+function exactFiller(points: Points, metric: PairwiseMetric): Filler {
+  const { dim, rows: n } = points;
+  const x = metric === 'cosine' ? unitRows(points) : points.values;
+  const pair = metric === 'cosine'
+    ? (i: number, j: number) => {
+      let dot = 0;
+      for (let t = 0; t < dim; t++) dot += x[i * dim + t] * x[j * dim + t];
+      return cosineFromDot(dot);
+    }
+    : (i: number, j: number) => Math.sqrt(squaredDistance(x, i, x, j, dim));
+  let buffer = new Float64Array(0);
+  return {
+    block(start, rows, colStart, use) {
+      const cols = n - colStart;
+      if (buffer.length < rows * cols) buffer = new Float64Array(rows * cols);
+      const values = buffer.subarray(0, rows * cols);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) values[r * cols + c] = pair(start + r, colStart + c);
+      use(values);
+    },
+    dispose() {},
+  };
+}
+
+/** One float32 GEMM per block on the tfjs backend; the matrix tensor is made once. */
+function gemmFiller(points: Points, metric: PairwiseMetric): Filler {
+  const { dim, rows: n } = points;
+  const x = metric === 'cosine' ? Float32Array.from(unitRows(points)) : (points.values as Float32Array);
+  const norms = new Float64Array(n); // ||x_i||² for euclidean
+  if (metric === 'euclidean') for (let i = 0; i < n; i++) norms[i] = squaredNorm(x, i, dim);
+  const all = tensor2d(x, [n, dim]); // [N, D]
+  return {
+    block(start, rows, colStart, use) {
+      const cols = n - colStart;
+      // (tidy returns the tensor, not its values: the values are read after, then it is disposed.)
+      const dotT = tidy(() => {
+        const a = tensor2d(x.subarray(start * dim, (start + rows) * dim), [rows, dim]); // [rows, D]
+        const b = colStart === 0 ? all : slice(all, [colStart, 0], [cols, dim]); // [cols, D]
+        return matMul(a, b, false, true); // [rows, cols]
+      });
+      try {
+        const values = dotT.dataSync() as Float32Array; // converted in place: the tensor dies here
+        for (let r = 0; r < rows; r++) {
+          const o = r * cols, ni = norms[start + r];
+          if (metric === 'cosine') for (let c = 0; c < cols; c++) values[o + c] = cosineFromDot(values[o + c]);
+          else for (let c = 0; c < cols; c++) values[o + c] = Math.sqrt(Math.max(0, ni + norms[colStart + c] - 2 * values[o + c]));
+        }
+        use(values);
+      } finally {
+        dotT.dispose();
+      }
+    },
+    dispose: () => all.dispose(),
+  };
+}
