@@ -48,9 +48,11 @@ export function lossChart(history: ReportEpoch[]): TopLevelSpec {
 
 /** kNN-monitor top-1 per epoch (epochs without a value are left out), as percentages. */
 export function knnChart(history: ReportEpoch[]): TopLevelSpec {
-  const values = history.filter((e) => e.knnTop1 !== undefined).map((e) => ({ epoch: e.epoch, top1: e.knnTop1 }));
+  const values = history.filter((e) => e.knnTop1 !== undefined).map((e) => ({ epoch: e.epoch, top1: e.knnTop1 as number }));
+  const span = Math.max(...values.map((v) => v.top1)) - Math.min(...values.map((v) => v.top1));
   return lineChart('kNN monitor top-1', values, {
-    field: 'top1', type: 'quantitative', title: 'top-1', scale: { zero: false }, axis: { format: '.0%' },
+    // Whole percents repeat on an axis spanning a few points: one decimal there.
+    field: 'top1', type: 'quantitative', title: 'top-1', scale: { zero: false }, axis: { format: span < 0.05 ? '.1%' : '.0%' },
   });
 }
 

@@ -62,7 +62,8 @@ describe('contrastive CLI', () => {
     expect(r.err).toMatch(/epoch 2\/2/);
     expect(r.err).not.toMatch(/epoch 1\/2/);
 
-    const e = run('eval', '--checkpoint', out, '--dataset', 'mnist', '--json');
+    const report = join(dir, 'report');
+    const e = run('eval', '--checkpoint', out, '--dataset', 'mnist', '--json', '--k', '1,5', '--report', report, '--map-points', '300');
     expect(e.code, e.err).toBe(0);
     const res = JSON.parse(e.out);
     expect(res.n).toBe(1429);
@@ -71,6 +72,20 @@ describe('contrastive CLI', () => {
       expect(res[k]).toBeLessThanOrEqual(1);
     }
     expect(res.rawPixelKnnTop1).toBeCloseTo(0.9055, 3);
+    for (const side of [res.encoder, res.rawPixels]) {
+      expect(Object.keys(side.retrieval.precisionAtK)).toEqual(['1', '5']);
+      expect(side.retrieval.queries + side.retrieval.skippedQueries).toBe(1429);
+      expect(side.retrieval.mapAtR).toBeGreaterThan(0.1);
+      expect(side.clustering.kMeansAri).toBeGreaterThan(0.05);
+      expect(side.clustering.silhouette).toBeGreaterThan(-1);
+    }
+    expect(res.encoder.knnTop1).toBe(res.knnTop1);
+    expect(res.report).toBe(join(report, 'index.html'));
+    const html = readFileSync(res.report, 'utf8');
+    expect(html).toMatch(/<svg/);
+    expect(html).toContain('Nearest neighbours');
+    expect(html).toContain('MAP@R');
+    for (const f of ['loss.png', 'knn.png', 'collapse.png', 'map.png', 'gallery.png']) expect(statSync(join(report, f)).size).toBeGreaterThan(1000);
 
     const file = join(out, 'emb.f32');
     const m = run('embed', '--checkpoint', out, '--dataset', 'mnist', '--out', file);
