@@ -9,14 +9,14 @@
  * is at distance 1 from every other point, as sklearn's `cosine_distances`).
  *
  * Two paths, chosen by the input's type:
- * - Float32Array points: one GEMM per block on the active tfjs backend ([rows, D] x [D, cols]),
- *   then ||x - y|| = sqrt(max(0, ||x||² + ||y||² - 2 x·y)) with the squared norms in float64. Fast
- *   (70,000 x 128 points in seconds per pass) but float32: near-duplicate points lose digits.
+ * - Float32Array points: one float32 GEMM per block on the active tfjs backend, of rows augmented
+ *   with their norms so the product is ||x||² + ||y||² - 2 x·y (points centred first), then
+ *   sqrt(max(0, ·)) on the backend too. Fast, but float32: near-duplicate points lose digits.
  * - Float64Array or number[][] points: exact float64 loops (differences, not the norm expansion),
  *   for results that match scikit-learn to 1e-12. O(N² D) in JavaScript: pass a Float32Array for
  *   large N.
  */
-import { matMul, slice, tensor2d, tidy } from '@tensorflow/tfjs-core';
+import { fused, slice, sqrt, tensor2d, tidy } from '@tensorflow/tfjs-core';
 import type { Points } from '../points.js';
 import { squaredDistance, squaredNorm } from './clustered-points.js';
 
@@ -63,11 +63,19 @@ function unitRows({ values, dim, rows }: Points): Float64Array {
 
 const cosineFromDot = (dot: number) => Math.min(2, Math.max(0, 1 - dot));
 
+export interface BlockLayout {
+  /** Only columns from the block's first row on (each unordered pair once). Default false. */
+  upperTriangle?: boolean;
+  /** Euclidean distances squared (cheaper; cosine is unaffected). Default false. */
+  squared?: boolean;
+}
+
 /** Calls `visit` on every block, in increasing `start`. */
 export function forEachDistanceBlock(
-  points: Points, options: Required<DistanceBlockOptions>, upperTriangle: boolean, visit: (block: DistanceBlock) => void,
+  points: Points, options: Required<DistanceBlockOptions>, { upperTriangle = false, squared = false }: BlockLayout, visit: (block: DistanceBlock) => void,
 ): void {
-  const fill = points.values instanceof Float32Array ? gemmFiller(points, options.metric) : exactFiller(points, options.metric);
+  const make = points.values instanceof Float32Array ? gemmFiller : exactFiller;
+  const fill = make(points, options.metric, squared && options.metric === 'euclidean');
   const n = points.rows;
   try {
     for (let start = 0; start < n; start += options.chunk) {
@@ -90,7 +98,7 @@ interface Filler {
 }
 
 /** Exact float64 loops. */
-function exactFiller(points: Points, metric: PairwiseMetric): Filler {
+function exactFiller(points: Points, metric: PairwiseMetric, squared: boolean): Filler {
   const { dim, rows: n } = points;
   const x = metric === 'cosine' ? unitRows(points) : points.values;
   const pair = metric === 'cosine'
@@ -99,7 +107,8 @@ function exactFiller(points: Points, metric: PairwiseMetric): Filler {
       for (let t = 0; t < dim; t++) dot += x[i * dim + t] * x[j * dim + t];
       return cosineFromDot(dot);
     }
-    : (i: number, j: number) => Math.sqrt(squaredDistance(x, i, x, j, dim));
+    : squared ? (i: number, j: number) => squaredDistance(x, i, x, j, dim)
+      : (i: number, j: number) => Math.sqrt(squaredDistance(x, i, x, j, dim));
   let buffer = new Float64Array(0);
   return {
     block(start, rows, colStart, use) {
@@ -113,34 +122,71 @@ function exactFiller(points: Points, metric: PairwiseMetric): Filler {
   };
 }
 
-/** One float32 GEMM per block on the tfjs backend; the matrix tensor is made once. */
-function gemmFiller(points: Points, metric: PairwiseMetric): Filler {
+/**
+ * Rows augmented so that one GEMM gives the distance before its last elementwise step, with the
+ * norms inside the product: euclidean [-2x, ||x||², 1]·[y, 1, ||y||²] = ||x - y||² (x, y centred on
+ * the mean first, which leaves distances unchanged and keeps the norms, hence float32 rounding,
+ * small); cosine [-x̂, 1]·[ŷ, 1] = 1 - x̂·ŷ.
+ */
+function augmentedRows(points: Points, metric: PairwiseMetric): { left: Float32Array; right: Float32Array; width: number } {
   const { dim, rows: n } = points;
-  const x = metric === 'cosine' ? Float32Array.from(unitRows(points)) : (points.values as Float32Array);
-  const norms = new Float64Array(n); // ||x_i||² for euclidean
-  if (metric === 'euclidean') for (let i = 0; i < n; i++) norms[i] = squaredNorm(x, i, dim);
-  const all = tensor2d(x, [n, dim]); // [N, D]
+  const x = metric === 'cosine' ? unitRows(points) : centredRows(points);
+  const width = dim + (metric === 'cosine' ? 1 : 2);
+  const left = new Float32Array(n * width), right = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const o = i * width;
+    for (let j = 0; j < dim; j++) {
+      left[o + j] = (metric === 'cosine' ? -1 : -2) * x[i * dim + j];
+      right[o + j] = x[i * dim + j];
+    }
+    if (metric === 'cosine') {
+      left[o + dim] = right[o + dim] = 1;
+    } else {
+      left[o + dim] = right[o + dim + 1] = squaredNorm(x, i, dim);
+      left[o + dim + 1] = right[o + dim] = 1;
+    }
+  }
+  return { left, right, width };
+}
+
+/** Rows minus their mean, float64. */
+function centredRows({ values, dim, rows }: Points): Float64Array {
+  const mean = new Float64Array(dim), out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) mean[i % dim] += values[i] / rows;
+  for (let i = 0; i < values.length; i++) out[i] = values[i] - mean[i % dim];
+  return out;
+}
+
+/**
+ * One float32 GEMM per block on the tfjs backend with a fused relu, then sqrt (euclidean) on the
+ * backend too; the augmented matrices are made once.
+ */
+function gemmFiller(points: Points, metric: PairwiseMetric, squared: boolean): Filler {
+  const { left, right, width } = augmentedRows(points, metric);
+  const n = points.rows;
+  const leftT = tensor2d(left, [n, width]), rightT = tensor2d(right, [n, width]); // [N, W]
   return {
     block(start, rows, colStart, use) {
       const cols = n - colStart;
       // (tidy returns the tensor, not its values: the values are read after, then it is disposed.)
-      const dotT = tidy(() => {
-        const a = tensor2d(x.subarray(start * dim, (start + rows) * dim), [rows, dim]); // [rows, D]
-        const b = colStart === 0 ? all : slice(all, [colStart, 0], [cols, dim]); // [cols, D]
-        return matMul(a, b, false, true); // [rows, cols]
+      const blockT = tidy(() => {
+        const a = slice(leftT, [start, 0], [rows, width]); // [rows, W]
+        const b = colStart === 0 ? rightT : slice(rightT, [colStart, 0], [cols, width]); // [cols, W]
+        // max(0, ·) fused into the GEMM; cosine stays <= 2 up to float32 rounding. One output
+        // tensor when no sqrt follows: blocks of varying size (upperTriangle) then leave no
+        // intermediate buffers of distinct lengths in the native backend's buffer pool.
+        const clamped = fused.matMul({ a, b, transposeB: true, activation: 'relu' }); // [rows, cols]
+        return metric === 'euclidean' && !squared ? sqrt(clamped) : clamped;
       });
       try {
-        const values = dotT.dataSync() as Float32Array; // converted in place: the tensor dies here
-        for (let r = 0; r < rows; r++) {
-          const o = r * cols, ni = norms[start + r];
-          if (metric === 'cosine') for (let c = 0; c < cols; c++) values[o + c] = cosineFromDot(values[o + c]);
-          else for (let c = 0; c < cols; c++) values[o + c] = Math.sqrt(Math.max(0, ni + norms[colStart + c] - 2 * values[o + c]));
-        }
-        use(values);
+        use(blockT.dataSync() as Float32Array);
       } finally {
-        dotT.dispose();
+        blockT.dispose();
       }
     },
-    dispose: () => all.dispose(),
+    dispose() {
+      leftT.dispose();
+      rightT.dispose();
+    },
   };
 }

@@ -24,7 +24,7 @@ function samples(caller: string, points: PointsInput, labels: ArrayLike<number>,
   const { points: p, ids, sizes } = toClusteredPoints(caller, points, labels);
   const checked = checkDistanceOptions(caller, options, p.rows);
   const k = sizes.length, out = new Float64Array(p.rows), sums = new Float64Array(k);
-  forEachDistanceBlock(p, checked, false, ({ values, start, rows, cols }) => {
+  forEachDistanceBlock(p, checked, {}, ({ values, start, rows, cols }) => {
     for (let r = 0; r < rows; r++) {
       sums.fill(0);
       const row = values.subarray(r * cols, (r + 1) * cols);
