@@ -16,7 +16,7 @@
  *   for results that match scikit-learn to 1e-12. O(N² D) in JavaScript: pass a Float32Array for
  *   large N.
  */
-import { fused, slice, sqrt, tensor2d, tidy } from '@tensorflow/tfjs-core';
+import { fused, slice, sqrt, tensor2d, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
 import type { Points } from '../points.js';
 import { squaredDistance, squaredNorm } from './clustered-points.js';
 
@@ -157,36 +157,65 @@ function centredRows({ values, dim, rows }: Points): Float64Array {
   return out;
 }
 
+export interface DistanceTensorLayout {
+  /** First column (default 0): the block is [rows, N - colStart]. */
+  colStart?: number;
+  /** Squared euclidean distances (no sqrt). Default false. */
+  squared?: boolean;
+  /** The block transposed, [N - colStart, rows]. Default false. */
+  transposed?: boolean;
+}
+
 /**
- * One float32 GEMM per block on the tfjs backend with a fused relu, then sqrt (euclidean) on the
- * backend too; the augmented matrices are made once.
+ * Distance blocks as tensors on the tfjs backend, for Float32Array points: one float32 GEMM of the
+ * augmented rows with a fused relu, then sqrt (euclidean). The augmented matrices are made once.
+ * `tensor` must be called inside `tidy`; the diagonal is whatever the GEMM gives (about
+ * sqrt(float32 eps) · ||x|| for euclidean, not 0).
  */
+export class DistanceGemm {
+  private readonly left: Tensor2D;
+  private readonly right: Tensor2D;
+  private readonly width: number;
+
+  constructor(private readonly points: Points, private readonly metric: PairwiseMetric) {
+    const { left, right, width } = augmentedRows(points, metric);
+    this.left = tensor2d(left, [points.rows, width]); // [N, W]
+    this.right = tensor2d(right, [points.rows, width]); // [N, W]
+    this.width = width;
+  }
+
+  tensor(start: number, rows: number, { colStart = 0, squared = false, transposed = false }: DistanceTensorLayout = {}): Tensor2D {
+    const cols = this.points.rows - colStart, w = this.width;
+    const a = slice(this.left, [start, 0], [rows, w]); // [rows, W]
+    const b = colStart === 0 ? this.right : slice(this.right, [colStart, 0], [cols, w]); // [cols, W]
+    // max(0, ·) fused into the GEMM (cosine stays <= 2 up to float32 rounding): one output tensor
+    // when no sqrt follows, so blocks of varying size (upperTriangle) leave no intermediate
+    // buffers of distinct lengths in the native backend's buffer pool.
+    const clamped = transposed
+      ? fused.matMul({ a: b, b: a, transposeB: true, activation: 'relu' }) // [cols, rows]
+      : fused.matMul({ a, b, transposeB: true, activation: 'relu' }); // [rows, cols]
+    return (this.metric === 'euclidean' && !squared ? sqrt(clamped) : clamped) as Tensor2D;
+  }
+
+  dispose(): void {
+    this.left.dispose();
+    this.right.dispose();
+  }
+}
+
+/** Blocks from `DistanceGemm`, read back to JavaScript. */
 function gemmFiller(points: Points, metric: PairwiseMetric, squared: boolean): Filler {
-  const { left, right, width } = augmentedRows(points, metric);
-  const n = points.rows;
-  const leftT = tensor2d(left, [n, width]), rightT = tensor2d(right, [n, width]); // [N, W]
+  const gemm = new DistanceGemm(points, metric);
   return {
     block(start, rows, colStart, use) {
-      const cols = n - colStart;
       // (tidy returns the tensor, not its values: the values are read after, then it is disposed.)
-      const blockT = tidy(() => {
-        const a = slice(leftT, [start, 0], [rows, width]); // [rows, W]
-        const b = colStart === 0 ? rightT : slice(rightT, [colStart, 0], [cols, width]); // [cols, W]
-        // max(0, ·) fused into the GEMM; cosine stays <= 2 up to float32 rounding. One output
-        // tensor when no sqrt follows: blocks of varying size (upperTriangle) then leave no
-        // intermediate buffers of distinct lengths in the native backend's buffer pool.
-        const clamped = fused.matMul({ a, b, transposeB: true, activation: 'relu' }); // [rows, cols]
-        return metric === 'euclidean' && !squared ? sqrt(clamped) : clamped;
-      });
+      const blockT = tidy(() => gemm.tensor(start, rows, { colStart, squared }));
       try {
         use(blockT.dataSync() as Float32Array);
       } finally {
         blockT.dispose();
       }
     },
-    dispose() {
-      leftT.dispose();
-      rightT.dispose();
-    },
+    dispose: () => gemm.dispose(),
   };
 }
