@@ -6,14 +6,15 @@
  * is seen once (in the block of its smaller index) and the work halves. The diagonal is exactly 0.
  *
  * Metrics: 'euclidean' ||x - y||, 'cosine' 1 - x·y / (||x|| ||y||) clipped to [0, 2] (a zero row
- * is at distance 1 from every other point, as sklearn's `cosine_distances`).
+ * is at distance 1 from every other point, as sklearn's `cosine_distances`; the float32 path clamps
+ * at 0 only, so a cosine distance may exceed 2 by float32 rounding).
  *
  * Two paths, chosen by the input's type:
  * - Float32Array points: one float32 GEMM per block on the active tfjs backend, of rows augmented
  *   with their norms so the product is ||x||² + ||y||² - 2 x·y (points centred first), then
  *   sqrt(max(0, ·)) on the backend too. Fast, but float32: near-duplicate points lose digits.
  * - Float64Array or number[][] points: exact float64 loops (differences, not the norm expansion),
- *   for results that match scikit-learn to 1e-12. O(N² D) in JavaScript: pass a Float32Array for
+ *   for results that match scikit-learn to 1e-9 (test/eval/clustering.test.ts). O(N² D) in JavaScript: pass a Float32Array for
  *   large N.
  */
 import { fused, slice, sqrt, tensor2d, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
