@@ -89,17 +89,20 @@ function gemmAssigner({ values, dim, rows }: Points): Assigner {
         for (let start = 0; start < rows; start += chunk) {
           const n = Math.min(chunk, rows - start);
           const dotT = tidy(() => matMul(slice(all, [start, 0], [n, dim]) as Tensor2D, cT, false, true)); // [n, k]
-          const dots = dotT.dataSync();
-          for (let r = 0; r < n; r++) {
-            let arg = 0, min = Infinity;
-            for (let c = 0; c < k; c++) {
-              const d = Math.max(0, norms[start + r] + cNorms[c] - 2 * dots[r * k + c]);
-              if (d < min) { min = d; arg = c; }
+          try {
+            const dots = dotT.dataSync();
+            for (let r = 0; r < n; r++) {
+              let arg = 0, min = Infinity;
+              for (let c = 0; c < k; c++) {
+                const d = Math.max(0, norms[start + r] + cNorms[c] - 2 * dots[r * k + c]);
+                if (d < min) { min = d; arg = c; }
+              }
+              labels[start + r] = arg;
+              best[start + r] = min;
             }
-            labels[start + r] = arg;
-            best[start + r] = min;
+          } finally {
+            dotT.dispose();
           }
-          dotT.dispose();
         }
       } finally {
         cT.dispose();

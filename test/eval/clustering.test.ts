@@ -176,9 +176,11 @@ describe('point-based cluster scores against scikit-learn 1.2.1 (Dunn: a numpy l
   it('reports progress after each chunk', () => {
     const { points, labels } = randomCase(23, 3, 3, 1);
     for (const f of [silhouetteScore, dunnIndex]) {
-      const calls: [number, number][] = [];
-      f(points, labels, { chunk: 5, onProgress: (done, total) => calls.push([done, total]) });
-      expect(calls).toEqual([[5, 23], [10, 23], [15, 23], [20, 23], [23, 23]]);
+      for (const input of [points, matrix(points, Float32Array)]) {
+        const calls: [number, number][] = [];
+        f(input, labels, { chunk: 5, onProgress: (done, total) => calls.push([done, total]) });
+        expect(calls).toEqual([[5, 23], [10, 23], [15, 23], [20, 23], [23, 23]]);
+      }
     }
   });
 

@@ -6,17 +6,18 @@
  * is seen once (in the block of its smaller index) and the work halves. The diagonal is exactly 0.
  *
  * Metrics: 'euclidean' ||x - y||, 'cosine' 1 - x·y / (||x|| ||y||) clipped to [0, 2] (a zero row
- * is at distance 1 from every other point, as sklearn's `cosine_distances`).
+ * is at distance 1 from every other point, as sklearn's `cosine_distances`; the float32 path clamps
+ * at 0 only, so a cosine distance may exceed 2 by float32 rounding).
  *
  * Two paths, chosen by the input's type:
- * - Float32Array points: one GEMM per block on the active tfjs backend ([rows, D] x [D, cols]),
- *   then ||x - y|| = sqrt(max(0, ||x||² + ||y||² - 2 x·y)) with the squared norms in float64. Fast
- *   (70,000 x 128 points in seconds per pass) but float32: near-duplicate points lose digits.
+ * - Float32Array points: one float32 GEMM per block on the active tfjs backend, of rows augmented
+ *   with their norms so the product is ||x||² + ||y||² - 2 x·y (points centred first), then
+ *   sqrt(max(0, ·)) on the backend too. Fast, but float32: near-duplicate points lose digits.
  * - Float64Array or number[][] points: exact float64 loops (differences, not the norm expansion),
- *   for results that match scikit-learn to 1e-12. O(N² D) in JavaScript: pass a Float32Array for
+ *   for results that match scikit-learn to 1e-9 (test/eval/clustering.test.ts). O(N² D) in JavaScript: pass a Float32Array for
  *   large N.
  */
-import { matMul, slice, tensor2d, tidy } from '@tensorflow/tfjs-core';
+import { fused, slice, sqrt, tensor2d, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
 import type { Points } from '../points.js';
 import { squaredDistance, squaredNorm } from './clustered-points.js';
 
@@ -63,11 +64,19 @@ function unitRows({ values, dim, rows }: Points): Float64Array {
 
 const cosineFromDot = (dot: number) => Math.min(2, Math.max(0, 1 - dot));
 
+export interface BlockLayout {
+  /** Only columns from the block's first row on (each unordered pair once). Default false. */
+  upperTriangle?: boolean;
+  /** Euclidean distances squared (cheaper; cosine is unaffected). Default false. */
+  squared?: boolean;
+}
+
 /** Calls `visit` on every block, in increasing `start`. */
 export function forEachDistanceBlock(
-  points: Points, options: Required<DistanceBlockOptions>, upperTriangle: boolean, visit: (block: DistanceBlock) => void,
+  points: Points, options: Required<DistanceBlockOptions>, { upperTriangle = false, squared = false }: BlockLayout, visit: (block: DistanceBlock) => void,
 ): void {
-  const fill = points.values instanceof Float32Array ? gemmFiller(points, options.metric) : exactFiller(points, options.metric);
+  const make = points.values instanceof Float32Array ? gemmFiller : exactFiller;
+  const fill = make(points, options.metric, squared && options.metric === 'euclidean');
   const n = points.rows;
   try {
     for (let start = 0; start < n; start += options.chunk) {
@@ -90,7 +99,7 @@ interface Filler {
 }
 
 /** Exact float64 loops. */
-function exactFiller(points: Points, metric: PairwiseMetric): Filler {
+function exactFiller(points: Points, metric: PairwiseMetric, squared: boolean): Filler {
   const { dim, rows: n } = points;
   const x = metric === 'cosine' ? unitRows(points) : points.values;
   const pair = metric === 'cosine'
@@ -99,7 +108,8 @@ function exactFiller(points: Points, metric: PairwiseMetric): Filler {
       for (let t = 0; t < dim; t++) dot += x[i * dim + t] * x[j * dim + t];
       return cosineFromDot(dot);
     }
-    : (i: number, j: number) => Math.sqrt(squaredDistance(x, i, x, j, dim));
+    : squared ? (i: number, j: number) => squaredDistance(x, i, x, j, dim)
+      : (i: number, j: number) => Math.sqrt(squaredDistance(x, i, x, j, dim));
   let buffer = new Float64Array(0);
   return {
     block(start, rows, colStart, use) {
@@ -113,34 +123,100 @@ function exactFiller(points: Points, metric: PairwiseMetric): Filler {
   };
 }
 
-/** One float32 GEMM per block on the tfjs backend; the matrix tensor is made once. */
-function gemmFiller(points: Points, metric: PairwiseMetric): Filler {
+/**
+ * Rows augmented so that one GEMM gives the distance before its last elementwise step, with the
+ * norms inside the product: euclidean [-2x, ||x||², 1]·[y, 1, ||y||²] = ||x - y||² (x, y centred on
+ * the mean first, which leaves distances unchanged and keeps the norms, hence float32 rounding,
+ * small); cosine [-x̂, 1]·[ŷ, 1] = 1 - x̂·ŷ.
+ */
+function augmentedRows(points: Points, metric: PairwiseMetric): { left: Float32Array; right: Float32Array; width: number } {
   const { dim, rows: n } = points;
-  const x = metric === 'cosine' ? Float32Array.from(unitRows(points)) : (points.values as Float32Array);
-  const norms = new Float64Array(n); // ||x_i||² for euclidean
-  if (metric === 'euclidean') for (let i = 0; i < n; i++) norms[i] = squaredNorm(x, i, dim);
-  const all = tensor2d(x, [n, dim]); // [N, D]
+  const x = metric === 'cosine' ? unitRows(points) : centredRows(points);
+  const width = dim + (metric === 'cosine' ? 1 : 2);
+  const left = new Float32Array(n * width), right = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const o = i * width;
+    for (let j = 0; j < dim; j++) {
+      left[o + j] = (metric === 'cosine' ? -1 : -2) * x[i * dim + j];
+      right[o + j] = x[i * dim + j];
+    }
+    if (metric === 'cosine') {
+      left[o + dim] = right[o + dim] = 1;
+    } else {
+      left[o + dim] = right[o + dim + 1] = squaredNorm(x, i, dim);
+      left[o + dim + 1] = right[o + dim] = 1;
+    }
+  }
+  return { left, right, width };
+}
+
+/** Rows minus their mean, float64. */
+function centredRows({ values, dim, rows }: Points): Float64Array {
+  const mean = new Float64Array(dim), out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) mean[i % dim] += values[i] / rows;
+  for (let i = 0; i < values.length; i++) out[i] = values[i] - mean[i % dim];
+  return out;
+}
+
+export interface DistanceTensorLayout {
+  /** First column (default 0): the block is [rows, N - colStart]. */
+  colStart?: number;
+  /** Squared euclidean distances (no sqrt). Default false. */
+  squared?: boolean;
+  /** The block transposed, [N - colStart, rows]. Default false. */
+  transposed?: boolean;
+}
+
+/**
+ * Distance blocks as tensors on the tfjs backend, for Float32Array points: one float32 GEMM of the
+ * augmented rows with a fused relu, then sqrt (euclidean). The augmented matrices are made once.
+ * `tensor` must be called inside `tidy`; the diagonal is whatever the GEMM gives (about
+ * sqrt(float32 eps) · ||x|| for euclidean, not 0).
+ */
+export class DistanceGemm {
+  private readonly left: Tensor2D;
+  private readonly right: Tensor2D;
+  private readonly width: number;
+
+  constructor(private readonly points: Points, private readonly metric: PairwiseMetric) {
+    const { left, right, width } = augmentedRows(points, metric);
+    this.left = tensor2d(left, [points.rows, width]); // [N, W]
+    this.right = tensor2d(right, [points.rows, width]); // [N, W]
+    this.width = width;
+  }
+
+  tensor(start: number, rows: number, { colStart = 0, squared = false, transposed = false }: DistanceTensorLayout = {}): Tensor2D {
+    const cols = this.points.rows - colStart, w = this.width;
+    const a = slice(this.left, [start, 0], [rows, w]); // [rows, W]
+    const b = colStart === 0 ? this.right : slice(this.right, [colStart, 0], [cols, w]); // [cols, W]
+    // max(0, ·) fused into the GEMM (cosine stays <= 2 up to float32 rounding): one output tensor
+    // when no sqrt follows, so blocks of varying size (upperTriangle) leave no intermediate
+    // buffers of distinct lengths in the native backend's buffer pool.
+    const clamped = transposed
+      ? fused.matMul({ a: b, b: a, transposeB: true, activation: 'relu' }) // [cols, rows]
+      : fused.matMul({ a, b, transposeB: true, activation: 'relu' }); // [rows, cols]
+    return (this.metric === 'euclidean' && !squared ? sqrt(clamped) : clamped) as Tensor2D;
+  }
+
+  dispose(): void {
+    this.left.dispose();
+    this.right.dispose();
+  }
+}
+
+/** Blocks from `DistanceGemm`, read back to JavaScript. */
+function gemmFiller(points: Points, metric: PairwiseMetric, squared: boolean): Filler {
+  const gemm = new DistanceGemm(points, metric);
   return {
     block(start, rows, colStart, use) {
-      const cols = n - colStart;
       // (tidy returns the tensor, not its values: the values are read after, then it is disposed.)
-      const dotT = tidy(() => {
-        const a = tensor2d(x.subarray(start * dim, (start + rows) * dim), [rows, dim]); // [rows, D]
-        const b = colStart === 0 ? all : slice(all, [colStart, 0], [cols, dim]); // [cols, D]
-        return matMul(a, b, false, true); // [rows, cols]
-      });
+      const blockT = tidy(() => gemm.tensor(start, rows, { colStart, squared }));
       try {
-        const values = dotT.dataSync() as Float32Array; // converted in place: the tensor dies here
-        for (let r = 0; r < rows; r++) {
-          const o = r * cols, ni = norms[start + r];
-          if (metric === 'cosine') for (let c = 0; c < cols; c++) values[o + c] = cosineFromDot(values[o + c]);
-          else for (let c = 0; c < cols; c++) values[o + c] = Math.sqrt(Math.max(0, ni + norms[colStart + c] - 2 * values[o + c]));
-        }
-        use(values);
+        use(blockT.dataSync() as Float32Array);
       } finally {
-        dotT.dispose();
+        blockT.dispose();
       }
     },
-    dispose: () => all.dispose(),
+    dispose: () => gemm.dispose(),
   };
 }

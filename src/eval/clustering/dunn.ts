@@ -21,7 +21,9 @@ export function dunnIndex(points: PointsInput, labels: ArrayLike<number>, option
   const caller = 'dunnIndex';
   const { points: p, ids } = toClusteredPoints(caller, points, labels);
   let separation = Infinity, diameter = 0;
-  forEachDistanceBlock(p, checkDistanceOptions(caller, options, p.rows), true, ({ values, start, rows, colStart, cols }) => {
+  const checked = checkDistanceOptions(caller, options, p.rows), squared = checked.metric === 'euclidean';
+  // Euclidean: squared distances in the blocks (min and max commute with the square root).
+  forEachDistanceBlock(p, checked, { upperTriangle: true, squared }, ({ values, start, rows, colStart, cols }) => {
     for (let r = 0; r < rows; r++) {
       const i = start + r, own = ids[i];
       for (let c = i + 1 - colStart; c < cols; c++) {
@@ -30,5 +32,6 @@ export function dunnIndex(points: PointsInput, labels: ArrayLike<number>, option
       }
     }
   });
-  return separation === 0 ? 0 : separation / diameter;
+  if (separation === 0) return 0;
+  return squared ? Math.sqrt(separation) / Math.sqrt(diameter) : separation / diameter;
 }

@@ -10,30 +10,76 @@
  * a(i) = b(i) = 0; the score is the mean of s(i). Defined for 2 <= clusters <= N - 1 (else an error,
  * as sklearn's `check_number_of_labels`).
  *
- * Distances come in [chunk, N] blocks (`distance-blocks.ts`: float32 GEMM for Float32Array input,
- * exact float64 otherwise), and each row's per-cluster sums are accumulated in float64, so memory
- * is O(chunk · N + N · clusters), never N².
+ * Only the per-cluster sums Σ_{j in B} d(i, j) of each row are needed, computed `chunk` rows at a
+ * time, so memory is O(chunk · N), never N²:
+ * - Float64Array / number[][] points: exact float64 distance blocks (`distance-blocks.ts`), summed
+ *   per cluster in float64;
+ * - Float32Array points: the transposed distance block [N, chunk] is a float32 GEMM on the tfjs
+ *   backend and is summed per cluster there (UnsortedSegmentSum), so only [clusters, chunk] sums
+ *   come back (the self-distance the GEMM gives on the diagonal, ~1e-3 rather than 0, is
+ *   gathered and subtracted); the [chunk, N] blocks are never read back to JavaScript.
  */
+import { gather, reshape, tensor1d, tidy, unsortedSegmentSum } from '@tensorflow/tfjs-core';
 import type { PointsInput } from '../points.js';
-import { toClusteredPoints } from './clustered-points.js';
-import { checkDistanceOptions, forEachDistanceBlock, type DistanceBlockOptions } from './distance-blocks.js';
+import { toClusteredPoints, type ClusteredPoints } from './clustered-points.js';
+import { checkDistanceOptions, DistanceGemm, forEachDistanceBlock, type DistanceBlockOptions } from './distance-blocks.js';
 
 export type SilhouetteOptions = DistanceBlockOptions;
 
-function samples(caller: string, points: PointsInput, labels: ArrayLike<number>, options: SilhouetteOptions): Float64Array {
-  const { points: p, ids, sizes } = toClusteredPoints(caller, points, labels);
-  const checked = checkDistanceOptions(caller, options, p.rows);
-  const k = sizes.length, out = new Float64Array(p.rows), sums = new Float64Array(k);
-  forEachDistanceBlock(p, checked, false, ({ values, start, rows, cols }) => {
+/** Calls `visit(sum, start, rows)` per chunk, where sum(r, c) = Σ_{j in cluster c} d(start + r, j). */
+type SumVisitor = (sum: (r: number, c: number) => number, start: number, rows: number) => void;
+
+function exactSums({ points, ids, sizes }: ClusteredPoints, options: Required<DistanceBlockOptions>, visit: SumVisitor): void {
+  const k = sizes.length;
+  let sums = new Float64Array(0);
+  forEachDistanceBlock(points, options, {}, ({ values, start, rows, cols }) => {
+    if (sums.length < rows * k) sums = new Float64Array(rows * k);
+    sums.fill(0);
     for (let r = 0; r < rows; r++) {
-      sums.fill(0);
-      const row = values.subarray(r * cols, (r + 1) * cols);
-      for (let j = 0; j < cols; j++) sums[ids[j]] += row[j];
+      const o = r * cols, s = r * k;
+      for (let j = 0; j < cols; j++) sums[s + ids[j]] += values[o + j];
+    }
+    visit((r, c) => sums[r * k + c], start, rows);
+  });
+}
+
+function gemmSums({ points, ids, sizes }: ClusteredPoints, options: Required<DistanceBlockOptions>, visit: SumVisitor): void {
+  const k = sizes.length, n = points.rows, gemm = new DistanceGemm(points, options.metric), idsT = tensor1d(ids, 'int32');
+  try {
+    for (let start = 0; start < n; start += options.chunk) {
+      const rows = Math.min(options.chunk, n - start);
+      const diagonal = Int32Array.from({ length: rows }, (_, r) => (start + r) * rows + r); // flat index of d(start + r, start + r)
+      const [sumsT, diagT] = tidy(() => {
+        const block = gemm.tensor(start, rows, { transposed: true }); // [N, rows]
+        return [unsortedSegmentSum(block, idsT, k), gather(reshape(block, [n * rows]), tensor1d(diagonal, 'int32'))]; // [k, rows], [rows]
+      });
+      try {
+        const sums = sumsT.dataSync(), diag = diagT.dataSync();
+        visit((r, c) => sums[c * rows + r] - (c === ids[start + r] ? diag[r] : 0), start, rows);
+      } finally {
+        sumsT.dispose();
+        diagT.dispose();
+      }
+      options.onProgress(start + rows, n);
+    }
+  } finally {
+    gemm.dispose();
+    idsT.dispose();
+  }
+}
+
+function samples(caller: string, points: PointsInput, labels: ArrayLike<number>, options: SilhouetteOptions): Float64Array {
+  const cp = toClusteredPoints(caller, points, labels), { ids, sizes } = cp;
+  const checked = checkDistanceOptions(caller, options, cp.points.rows);
+  const k = sizes.length, out = new Float64Array(cp.points.rows);
+  const sumsOf = cp.points.values instanceof Float32Array ? gemmSums : exactSums;
+  sumsOf(cp, checked, (sum, start, rows) => {
+    for (let r = 0; r < rows; r++) {
       const own = ids[start + r];
       if (sizes[own] === 1) continue; // s = 0
-      const a = sums[own] / (sizes[own] - 1);
+      const a = sum(r, own) / (sizes[own] - 1);
       let b = Infinity;
-      for (let c = 0; c < k; c++) if (c !== own) b = Math.min(b, sums[c] / sizes[c]);
+      for (let c = 0; c < k; c++) if (c !== own) b = Math.min(b, sum(r, c) / sizes[c]);
       const m = Math.max(a, b);
       out[start + r] = m > 0 ? (b - a) / m : 0;
     }
