@@ -52,19 +52,26 @@ export function topK(row: Float32Array, k: number): Int32Array {
       i = m;
     }
   };
-  for (let i = 0; i < n; i++) {
-    if (size < k) {
-      heap[size] = i;
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (!less(heap[c], heap[p])) break;
-        const t = heap[c]; heap[c] = heap[p]; heap[p] = t;
-        c = p;
-      }
-    } else if (k > 0 && less(heap[0], i)) {
+  let i = 0;
+  for (; i < n && size < k; i++) {
+    heap[size] = i;
+    let c = size++;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (!less(heap[c], heap[p])) break;
+      const t = heap[c]; heap[c] = heap[p]; heap[p] = t;
+      c = p;
+    }
+  }
+  // The heap is full. Items come in increasing index, so one enters only with a strictly larger
+  // value than the heap's smallest (on a tie the smallest has the lower index and stays): one
+  // comparison with a cached threshold for most items.
+  let threshold = k > 0 ? row[heap[0]] : Infinity;
+  for (; i < n; i++) {
+    if (row[i] > threshold) {
       heap[0] = i;
       siftDown(0);
+      threshold = row[heap[0]];
     }
   }
   const out = Array.from(heap.subarray(0, size));
