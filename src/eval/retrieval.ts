@@ -218,8 +218,9 @@ export function retrievalMetrics(options: RetrievalOptions): RetrievalMetrics {
   }
   // Members of each label in the gallery, by the query label's dense id (-1: no such label there).
   const gClass = new Map(gLabels.values.map((v, c) => [v, c]));
-  const members: number[][] = gLabels.values.map(() => []);
-  gLabels.ids.forEach((c, j) => members[c].push(j));
+  const lists: number[][] = gLabels.values.map(() => []);
+  gLabels.ids.forEach((c, j) => lists[c].push(j));
+  const members = lists.map((l) => Int32Array.from(l));
   const qToG = Int32Array.from(qLabels.values, (v) => gClass.get(v) ?? -1);
 
   const width = SCALARS + PER_K * ks.length, classes = qLabels.values.length;
@@ -229,7 +230,10 @@ export function retrievalMetrics(options: RetrievalOptions): RetrievalMetrics {
   forEachScoreBlock(q, g, { metric: distance, chunk: checkChunk(caller, chunk), onProgress }, (start, rows, scores) => {
     for (let r = 0; r < rows; r++) {
       const i = start + r, self = leaveOneOut ? i : -1, c = qLabels.ids[i], gc = qToG[c];
-      const rel = Int32Array.from(gc < 0 ? [] : members[gc].filter((j) => j !== self));
+      const all = gc < 0 ? new Int32Array(0) : members[gc], at = self < 0 ? -1 : all.indexOf(self);
+      const rel = new Int32Array(all.length - (at < 0 ? 0 : 1)); // the label's members, not the query
+      rel.set(at < 0 ? all : all.subarray(0, at));
+      if (at >= 0) rel.set(all.subarray(at + 1), at);
       if (rel.length === 0) {
         skipped++;
         continue;
