@@ -1,13 +1,30 @@
 /**
- * What SimCLR, SupCon, Triplet and Siamese share: an encoder (backbone) and a projection head
- * whose weights the method owns, the representation used downstream (the backbone's output, in
- * inference mode), checkpoint weights in a fixed order (backbone, then head), and one
- * optimisation step. Subclasses define only the loss of a batch.
+ * What every encoder method shares: an encoder (backbone) and a projection head whose weights the
+ * method owns, the representation used downstream (the backbone's output, in inference mode),
+ * checkpoint weights in a fixed order, and one optimisation step. Subclasses define the loss of a
+ * batch; methods with more parts register them:
+ *
+ * - `addTrained(model)`: another trained network (a predictor), updated by the optimizer;
+ * - `addState(part)`: state that is not trained by the optimizer but saved in checkpoints and
+ *   restored on resume (a momentum encoder, a queue of negatives);
+ * - `afterStep()`: runs after each optimizer step (momentum updates, enqueueing keys);
+ * - `setProgress(step, totalSteps)`: the trainer's position, before each step (schedules such as
+ *   BYOL's momentum 0.99 -> 1).
+ *
+ * Checkpoint order: backbone, head, the added trained networks, then the state parts, each in the
+ * order added (SimCLR, SupCon, Triplet, Siamese: backbone, head, as before).
  */
 import { type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable, concat, keep, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { outputStd } from '../eval/collapse.js';
 import type { Method } from './method.js';
+
+/** Anything with weights a checkpoint saves: a LayersModel, a MemoryBank, ... */
+export interface WeightPart {
+  getWeights(): Tensor[];
+  setWeights(weights: Tensor[]): void;
+  dispose(): void;
+}
 
 export abstract class EncoderMethod implements Method {
   abstract readonly name: string;
@@ -26,19 +43,50 @@ export abstract class EncoderMethod implements Method {
 
   abstract loss(views: Tensor[], labels?: Int32Array): Scalar;
 
+  /** Trained networks after backbone and head (predictors). */
+  private readonly trained: LayersModel[] = [];
+  /** Saved, untrained state (momentum networks, queues). */
+  private readonly state: WeightPart[] = [];
+
+  /** Registers another network the optimizer trains (e.g. a predictor); returns it. */
+  protected addTrained<M extends LayersModel>(model: M): M {
+    this.trained.push(model);
+    return model;
+  }
+
+  /** Registers state saved in checkpoints but not trained (a momentum encoder, a queue); returns it. */
+  protected addState<P extends WeightPart>(part: P): P {
+    this.state.push(part);
+    return part;
+  }
+
+  private parts(): WeightPart[] {
+    return [this.backbone, this.head, ...this.trained, ...this.state];
+  }
+
   trainableVariables(): Variable[] {
-    return [...this.backbone.trainableWeights, ...this.head.trainableWeights].map((w) => w.read() as Variable);
+    return [this.backbone, this.head, ...this.trained].flatMap((m) => m.trainableWeights).map((w) => w.read() as Variable);
   }
 
   getWeights(): Tensor[] {
-    return [...this.backbone.getWeights(), ...this.head.getWeights()];
+    return this.parts().flatMap((p) => p.getWeights());
   }
 
   setWeights(weights: Tensor[]): void {
-    const nb = this.backbone.getWeights().length;
-    this.backbone.setWeights(weights.slice(0, nb));
-    this.head.setWeights(weights.slice(nb));
+    let at = 0;
+    for (const p of this.parts()) {
+      const n = p.getWeights().length;
+      p.setWeights(weights.slice(at, at + n));
+      at += n;
+    }
+    if (at !== weights.length) throw new Error(`${this.caller}: setWeights received ${weights.length} tensors, the method has ${at}`);
   }
+
+  /** The trainer's position before each step (0-based step of totalSteps); default: ignored. */
+  setProgress(_step: number, _totalSteps: number): void {}
+
+  /** Runs after each optimizer step (momentum updates, queues); default: nothing. */
+  protected afterStep(): void {}
 
   /** Collapse measure of the last training-mode projection (kept outside the step's tidy). */
   private lastStd: Scalar | null = null;
@@ -82,13 +130,13 @@ export abstract class EncoderMethod implements Method {
     const loss = optimizer.minimize(() => this.loss(views, labels), true, this.trainableVariables());
     const value = loss!.dataSync()[0];
     loss!.dispose();
+    this.afterStep();
     return value;
   }
 
   dispose(): void {
     this.lastStd?.dispose();
     this.lastStd = null;
-    this.backbone.dispose();
-    this.head.dispose();
+    for (const p of this.parts()) p.dispose();
   }
 }

@@ -28,6 +28,11 @@ export interface Method {
    * the last trainStep, when the method records it.
    */
   collapseStd?(): number | undefined;
+  /**
+   * The trainer's position, called before each trainStep (0-based step of totalSteps), for
+   * methods with schedules of their own (BYOL's and MoCo's momentum).
+   */
+  setProgress?(step: number, totalSteps: number): void;
   /** One optimisation step on a batch of views; returns the loss value. */
   trainStep(views: Tensor[], optimizer: Optimizer, labels?: Int32Array): number;
   dispose(): void;

@@ -176,6 +176,7 @@ export class Trainer {
           const vb = views.apply(data, batch, o.seed * 7919 + step);
           const ts = vb.views.map((v) => tensor4d(v, [vb.n, vb.height, vb.width, vb.channels]));
           const labels = method.usesLabels ? Int32Array.from(batch, (i) => data.labels[i]) : undefined;
+          method.setProgress?.(step, totalSteps);
           const loss = method.trainStep(ts, opt, labels);
           ts.forEach((t) => t.dispose());
           if (!Number.isFinite(loss)) throw new Error(`Trainer: the loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}`);
