@@ -80,3 +80,7 @@ export { dunnIndex, type DunnOptions } from './eval/clustering/dunn.js';
 export type { PairwiseMetric, DistanceBlockOptions } from './eval/clustering/distance-blocks.js';
 export { kMeans, type KMeansOptions, type KMeansResult } from './eval/kmeans.js';
 export { evaluateEmbeddings, type EvaluationOptions, type Evaluation, type ClusteringScores, type EvaluationPhase } from './eval/evaluate.js';
+export { stopGradient } from './ops/stop-gradient.js';
+export { updateMomentum, copyWeights } from './models/momentum.js';
+export { MemoryBank, type MemoryBankOptions } from './models/memory-bank.js';
+export { EncoderMethod, type WeightPart } from './methods/encoder-method.js';

@@ -1,0 +1,101 @@
+/**
+ * A first-in-first-out queue of embeddings: MoCo's dictionary of negative keys (He et al. 2019,
+ * section 3.2: "the current mini-batch is enqueued and the oldest is removed") and NNCLR's support
+ * set (Dwibedi et al. 2021). Like lightly's `MemoryBankModule`, it starts filled with random unit
+ * vectors (seeded), so it can be used from the first step; `enqueue` overwrites the oldest rows,
+ * wrapping around. Its rows and write position are saved in checkpoints (getWeights/setWeights).
+ */
+import { type Tensor, type Tensor2D, type Variable, concat, randomNormal, scalar, slice, tidy, variable } from '@tensorflow/tfjs-core';
+import { normalizeRows } from '../distances/cosine.js';
+
+export interface MemoryBankOptions {
+  /** Rows kept. MoCo: 65536 on ImageNet, 4096 is lightly's CIFAR-10 setting. */
+  size: number;
+  /** Embedding dimension. */
+  dim: number;
+  /** Seed of the random initial rows. Default 0. */
+  seed?: number;
+}
+
+export class MemoryBank {
+  readonly size: number;
+  readonly dim: number;
+  private readonly bank: Variable;
+  /** Row the next enqueue writes first (also kept as a tensor, for checkpoints). */
+  private pointer = 0;
+  private readonly pointerTensor: Variable;
+
+  constructor({ size, dim, seed = 0 }: MemoryBankOptions) {
+    for (const [name, v] of [['size', size], ['dim', dim]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new Error(`MemoryBank: ${name} must be an integer >= 1, received ${v}`);
+    }
+    if (!Number.isInteger(seed)) throw new Error(`MemoryBank: seed must be an integer, received ${seed}`);
+    this.size = size;
+    this.dim = dim;
+    this.bank = tidy(() => variable(normalizeRows(randomNormal([size, dim], 0, 1, 'float32', seed)), false));
+    this.pointerTensor = tidy(() => variable(scalar(0, 'int32'), false));
+  }
+
+  private setPointer(p: number): void {
+    this.pointer = p;
+    const t = scalar(p, 'int32');
+    this.pointerTensor.assign(t);
+    t.dispose();
+  }
+
+  /** The rows, [size, dim] (the bank's own tensor: do not dispose it). */
+  get rows(): Tensor2D {
+    return this.bank as unknown as Tensor2D;
+  }
+
+  /** The index the next enqueue writes first. */
+  get position(): number {
+    return this.pointer;
+  }
+
+  /**
+   * Puts `batch` [n, dim] in place of the oldest rows (n <= size), wrapping around the end. The
+   * batch is copied; gradients never flow into the bank.
+   */
+  enqueue(batch: Tensor2D): void {
+    const [n, d] = batch.shape;
+    if (batch.rank !== 2 || d !== this.dim) throw new Error(`MemoryBank: batch must be [n, ${this.dim}], received [${batch.shape}]`);
+    if (n > this.size) throw new Error(`MemoryBank: batch must have at most size = ${this.size} rows, received ${n}`);
+    const p = this.pointer, first = Math.min(n, this.size - p); // rows written before wrapping
+    const next = tidy(() => {
+      const b = this.bank as Tensor;
+      const parts: Tensor[] = [];
+      const rest = n - first; // rows that wrap to the start
+      if (rest > 0) parts.push(slice(batch, [first, 0], [rest, d]));
+      if (p > rest) parts.push(slice(b, [rest, 0], [p - rest, d]));
+      parts.push(slice(batch, [0, 0], [first, d]));
+      if (p + first < this.size) parts.push(slice(b, [p + first, 0], [this.size - p - first, d]));
+      return concat(parts, 0);
+    });
+    this.bank.assign(next);
+    next.dispose();
+    this.setPointer((p + n) % this.size);
+  }
+
+  /** [rows, position]: the checkpoint's view of the bank. */
+  getWeights(): Tensor[] {
+    return [this.bank, this.pointerTensor];
+  }
+
+  setWeights(weights: Tensor[]): void {
+    const [rows, position] = weights;
+    if (weights.length !== 2 || rows.shape.join() !== `${this.size},${this.dim}`) {
+      throw new Error(`MemoryBank: setWeights expects [rows [${this.size}, ${this.dim}], position], received ${weights.length} tensors`);
+    }
+    const p = position.dataSync()[0];
+    if (!Number.isInteger(p) || p < 0 || p >= this.size) throw new Error(`MemoryBank: position must be in [0, ${this.size}), received ${p}`);
+    this.bank.assign(rows);
+    this.setPointer(p);
+  }
+
+  dispose(): void {
+    this.bank.dispose();
+    this.pointerTensor.dispose();
+  }
+}
+
