@@ -88,7 +88,9 @@ async function child(name) {
     result = { ari: lib.adjustedRandIndex(labels, km.labels), iterations: km.iterations };
   } else throw new Error(`unknown routine ${name}`);
   const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(`${JSON.stringify({ routine: name, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, result })}\n`);
+  // VmHWM: this process's own peak RSS (getrusage's maxRSS can carry the parent's across fork + exec).
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
+  process.stdout.write(`${JSON.stringify({ routine: name, seconds, peakRssMb: hwm / 1024, result })}\n`);
 }
 
 if (args[0] === '--child') {
