@@ -23,7 +23,8 @@ export interface ImageReportInput {
   trainEmbeddings: Embeddings;
   testEmbeddings: Embeddings;
   encoder: Evaluation;
-  pixels: Evaluation;
+  /** The same evaluation on raw pixels (absent: no baseline column). */
+  pixels?: Evaluation;
   history: EpochLog[];
   /** Output dimension of the projection head (the collapse chart's 1/sqrt(d) line). */
   projectionDim?: number;
@@ -35,10 +36,11 @@ export interface ImageReportInput {
   progress: (phase: string) => OnProgress;
 }
 
-/** The metrics table: encoder beside raw pixels. */
-function metricRows(e: Evaluation, p: Evaluation): ReportMetric[] {
-  const f = (name: string, get: (x: Evaluation) => number, note?: string): ReportMetric => ({ name, value: get(e), baseline: get(p), kind: 'fraction', note });
-  const num = (name: string, get: (x: Evaluation) => number, note: string): ReportMetric => ({ name, value: get(e), baseline: get(p), kind: 'number', note });
+/** The metrics table: encoder beside raw pixels (when given). */
+function metricRows(e: Evaluation, p?: Evaluation): ReportMetric[] {
+  const row = (kind: ReportMetric['kind']) => (name: string, get: (x: Evaluation) => number, note?: string): ReportMetric =>
+    ({ name, value: get(e), ...(p ? { baseline: get(p) } : {}), kind, ...(note ? { note } : {}) });
+  const f = row('fraction'), num = row('number');
   const ks = Object.keys(e.retrieval.precisionAtK).map(Number);
   const rows: ReportMetric[] = [f('kNN top-1', (x) => x.knnTop1, 'weighted kNN, k = 200, T = 0.1, cosine')];
   if (!Number.isNaN(e.linearProbeTop1)) rows.push(f('linear probe top-1', (x) => x.linearProbeTop1, 'logistic regression on frozen features'));
@@ -86,16 +88,16 @@ function perClassTable(input: ImageReportInput): NonNullable<ReportData['perClas
     count[c]++;
     if (e.knnPredictions[i] === c) hits.knn[c]++;
     if (e.probePredictions[i] === c) hits.probe[c]++;
-    if (p.knnPredictions[i] === c) hits.raw[c]++;
+    if (p && p.knnPredictions[i] === c) hits.raw[c]++;
   }
   const k = Math.max(...Object.keys(e.retrieval.precisionAtK).map(Number).filter((v) => v <= 10));
   const byLabel = new Map(e.retrieval.perClass.map((r) => [r.label, r]));
   const probe = e.probePredictions.length > 0;
-  const columns = ['class', 'held-out images', 'kNN top-1', ...(probe ? ['linear probe top-1'] : []), `precision@${k}`, 'MAP@R', 'raw-pixel kNN top-1'];
+  const columns = ['class', 'held-out images', 'kNN top-1', ...(probe ? ['linear probe top-1'] : []), `precision@${k}`, 'MAP@R', ...(p ? ['raw-pixel kNN top-1'] : [])];
   const rows = test.classNames.map((name, c) => {
     const r = byLabel.get(c);
     const n = count[c] || NaN;
-    return [name, count[c], hits.knn[c] / n, ...(probe ? [hits.probe[c] / n] : []), r?.precisionAtK[k] ?? NaN, r?.mapAtR ?? NaN, hits.raw[c] / n];
+    return [name, count[c], hits.knn[c] / n, ...(probe ? [hits.probe[c] / n] : []), r?.precisionAtK[k] ?? NaN, r?.mapAtR ?? NaN, ...(p ? [hits.raw[c] / n] : [])];
   }).filter((row) => (row[1] as number) > 0);
   return { columns, rows, fractionColumns: columns.map((_, i) => i).filter((i) => i >= 2) };
 }

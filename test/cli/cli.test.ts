@@ -106,9 +106,10 @@ describe('contrastive CLI', () => {
     const bad = run('train', '--dataset', 'mnist', '--method', 'supcon', '--epochs', '3', '--batch-size', '40', '--out', tuned, '--resume');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--resume: the run in '.*' has (labelsPerClass = 8, received undefined|init = ".*", received undefined)/);
-    const fe = run('eval', '--checkpoint', tuned, '--dataset', 'mnist', '--json', '--labels-per-class', '8');
+    const fe = run('eval', '--checkpoint', tuned, '--dataset', 'mnist', '--json', '--labels-per-class', '8', '--no-baseline');
     expect(fe.code, fe.err).toBe(0);
     expect(JSON.parse(fe.out)).toMatchObject({ labelled: 80, n: 1429 });
+    expect(JSON.parse(fe.out).rawPixels).toBeUndefined(); // --no-baseline
     expect(JSON.parse(fe.out).knnTop1).toBeGreaterThan(0.1);
   });
 
