@@ -84,3 +84,6 @@ export { stopGradient } from './ops/stop-gradient.js';
 export { updateMomentum, copyWeights } from './models/momentum.js';
 export { MemoryBank, type MemoryBankOptions } from './models/memory-bank.js';
 export { EncoderMethod, type WeightPart } from './methods/encoder-method.js';
+// Redundancy reduction and nearest-neighbour methods: Barlow Twins, VICReg, NNCLR.
+export { barlowTwinsLoss, type BarlowTwinsLossOptions } from './losses/barlow-twins.js';
+export { vicregLoss, type VICRegLossOptions } from './losses/vicreg.js';
