@@ -87,3 +87,5 @@ export { EncoderMethod, type WeightPart } from './methods/encoder-method.js';
 // Redundancy reduction and nearest-neighbour methods: Barlow Twins, VICReg, NNCLR.
 export { barlowTwinsLoss, type BarlowTwinsLossOptions } from './losses/barlow-twins.js';
 export { vicregLoss, type VICRegLossOptions } from './losses/vicreg.js';
+export { nnclrLoss, type NnclrLossOptions } from './losses/nnclr.js';
+export { nearestSupport, type NearestSupport } from './ops/nearest-support.js';
