@@ -89,3 +89,7 @@ export { barlowTwinsLoss, type BarlowTwinsLossOptions } from './losses/barlow-tw
 export { vicregLoss, type VICRegLossOptions } from './losses/vicreg.js';
 export { nnclrLoss, type NnclrLossOptions } from './losses/nnclr.js';
 export { nearestSupport, type NearestSupport } from './ops/nearest-support.js';
+export { barlowTwinsHead, vicregHead, nnclrProjectionHead, nnclrPredictionHead } from './models/heads.js';
+export { BarlowTwins, type BarlowTwinsOptions } from './methods/barlow-twins.js';
+export { VICReg, type VICRegOptions } from './methods/vicreg.js';
+export { NNCLR, type NNCLROptions } from './methods/nnclr.js';
