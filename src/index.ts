@@ -84,3 +84,12 @@ export { stopGradient } from './ops/stop-gradient.js';
 export { updateMomentum, copyWeights } from './models/momentum.js';
 export { MemoryBank, type MemoryBankOptions } from './models/memory-bank.js';
 export { EncoderMethod, type WeightPart } from './methods/encoder-method.js';
+// Redundancy reduction and nearest-neighbour methods: Barlow Twins, VICReg, NNCLR.
+export { barlowTwinsLoss, type BarlowTwinsLossOptions } from './losses/barlow-twins.js';
+export { vicregLoss, type VICRegLossOptions } from './losses/vicreg.js';
+export { nnclrLoss, type NnclrLossOptions } from './losses/nnclr.js';
+export { nearestSupport, type NearestSupport } from './ops/nearest-support.js';
+export { barlowTwinsHead, vicregHead, nnclrProjectionHead, nnclrPredictionHead } from './models/heads.js';
+export { BarlowTwins, type BarlowTwinsOptions } from './methods/barlow-twins.js';
+export { VICReg, type VICRegOptions } from './methods/vicreg.js';
+export { NNCLR, type NNCLROptions } from './methods/nnclr.js';

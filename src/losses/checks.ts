@@ -21,6 +21,14 @@ export function checkTemperature(caller: string, temperature: unknown): number {
   return temperature;
 }
 
+/** A loss weight or offset: a finite number >= 0; `name` is the argument's name. */
+export function checkWeight(caller: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`${caller}: ${name} must be a finite number >= 0, received ${String(value)}`);
+  }
+  return value;
+}
+
 export function checkBoolean(caller: string, name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new Error(`${caller}: ${name} must be a boolean, received ${String(value)}`);
   return value;

@@ -42,3 +42,52 @@ export function simclrHead(inputDim: number, hiddenDim = 2048, outputDim = 128, 
   blocks.push([numLayers === 1 ? inputDim : hiddenDim, outputDim, false, null]);
   return projectionHead(blocks, 'simclr_head', seed);
 }
+
+// ---- Barlow Twins, VICReg, NNCLR heads (paper sizes by default; pass smaller dims to scale down,
+// e.g. for the 256-d small CNN: barlowTwinsHead(256, 512, 512), vicregHead(256, 512, 512),
+// nnclrProjectionHead(256, 256, 128), nnclrPredictionHead(128, 512, 128)) ----
+
+/** Checks numLayers and returns `numLayers` blocks in -> hidden -> ... -> out, hidden ones Linear + BN + ReLU. */
+function mlpBlocks(caller: string, inputDim: number, hiddenDim: number, outputDim: number, numLayers: number, lastBatchNorm: boolean): HeadBlock[] {
+  if (!Number.isInteger(numLayers) || numLayers < 1) throw new Error(`${caller}: numLayers must be an integer >= 1, received ${numLayers}`);
+  const blocks: HeadBlock[] = [];
+  for (let i = 0; i < numLayers - 1; i++) blocks.push([i === 0 ? inputDim : hiddenDim, hiddenDim, true, 'relu']);
+  blocks.push([numLayers === 1 ? inputDim : hiddenDim, outputDim, lastBatchNorm, null]);
+  return blocks;
+}
+
+/**
+ * Barlow Twins' projector (Zbontar et al. 2021, arXiv:2103.03230, section 4; lightly's
+ * BarlowTwinsProjectionHead): three Linear layers, the first two followed by BN + ReLU. Paper sizes
+ * 2048 -> 8192 -> 8192 -> 8192; the loss improves with the output width (the paper's fig. 4), so
+ * keep outputDim at least the representation's width when scaling down.
+ */
+export function barlowTwinsHead(inputDim: number, hiddenDim = 8192, outputDim = 8192, seed?: number): tfl.Sequential {
+  return projectionHead(mlpBlocks('barlowTwinsHead', inputDim, hiddenDim, outputDim, 3, false), 'barlow_twins_head', seed);
+}
+
+/**
+ * VICReg's expander (Bardes et al. 2022, arXiv:2105.04906, section 4.1; lightly's
+ * VICRegProjectionHead): numLayers Linear layers, all but the last followed by BN + ReLU. Paper
+ * sizes 2048 -> 8192 -> 8192 -> 8192 (three layers).
+ */
+export function vicregHead(inputDim: number, hiddenDim = 8192, outputDim = 8192, numLayers = 3, seed?: number): tfl.Sequential {
+  return projectionHead(mlpBlocks('vicregHead', inputDim, hiddenDim, outputDim, numLayers, false), 'vicreg_head', seed);
+}
+
+/**
+ * NNCLR's projection MLP (Dwibedi et al. 2021, arXiv:2104.14548, section 4.1; lightly's
+ * NNCLRProjectionHead): three Linear layers each followed by BN, the first two by ReLU too. Paper
+ * sizes 2048 -> 2048 -> 2048 -> 256.
+ */
+export function nnclrProjectionHead(inputDim: number, hiddenDim = 2048, outputDim = 256, seed?: number): tfl.Sequential {
+  return projectionHead(mlpBlocks('nnclrProjectionHead', inputDim, hiddenDim, outputDim, 3, true), 'nnclr_projection_head', seed);
+}
+
+/**
+ * NNCLR's prediction MLP (same sources; lightly's NNCLRPredictionHead): Linear + BN + ReLU, then
+ * Linear. Paper sizes 256 -> 4096 -> 256.
+ */
+export function nnclrPredictionHead(inputDim = 256, hiddenDim = 4096, outputDim = 256, seed?: number): tfl.Sequential {
+  return projectionHead(mlpBlocks('nnclrPredictionHead', inputDim, hiddenDim, outputDim, 2, false), 'nnclr_prediction_head', seed);
+}
