@@ -11,7 +11,10 @@ import type { ImageDataset } from '../data/image-dataset.js';
 import { cnnBackbone, type CnnPooling } from '../models/backbones/cnn.js';
 import { mlpBackbone } from '../models/backbones/mlp.js';
 import { resnetBackbone } from '../models/backbones/resnet.js';
-import { simclrHead } from '../models/heads.js';
+import { barlowTwinsHead, nnclrPredictionHead, nnclrProjectionHead, simclrHead, vicregHead } from '../models/heads.js';
+import { BarlowTwins } from '../methods/barlow-twins.js';
+import { NNCLR } from '../methods/nnclr.js';
+import { VICReg } from '../methods/vicreg.js';
 import { SimCLR } from '../methods/simclr.js';
 import { SupCon } from '../methods/supcon.js';
 import { Triplet, type TripletMining } from '../methods/triplet.js';
@@ -24,9 +27,16 @@ export class UsageError extends Error {}
 
 export type DatasetName = 'fashion-mnist' | 'mnist';
 export type BackboneName = 'cnn' | 'resnet' | 'mlp';
-export type MethodName = 'simclr' | 'supcon' | 'triplet' | 'siamese';
+/** Every method of `train --method`, in the order of the help text. */
+export const METHODS = ['simclr', 'supcon', 'triplet', 'siamese', 'barlow', 'vicreg', 'nnclr'] as const;
+export type MethodName = (typeof METHODS)[number];
 /** Methods trained with the items' labels. */
 export const SUPERVISED_METHODS: readonly MethodName[] = ['supcon', 'triplet', 'siamese'];
+/**
+ * Methods with a softmax temperature and its default: simclr 0.2 (measured best here, BENCHMARKS.md),
+ * supcon 0.1 (Khosla et al.), nnclr 0.1 (Dwibedi et al.).
+ */
+export const DEFAULT_TEMPERATURE: Partial<Record<MethodName, number>> = { simclr: 0.2, supcon: 0.1, nnclr: 0.1 };
 
 export interface RunConfig {
   dataset: DatasetName;
@@ -78,7 +88,19 @@ export function buildMethod(config: RunConfig, data: ImageDataset): EncoderMetho
     pooling: config.pooling ?? 'global-average', widths: config.widths, embeddingDim: config.embeddingDim,
   });
   const dim = (backbone.outputs[0].shape[1] ?? 0) as number;
-  const head = simclrHead(dim, 128, 64, 2, config.seed + 1);
+  const s = config.seed;
+  // The heads of the papers scaled to the small encoders here (a 256-d representation by
+  // default): step times within about 10% of SimCLR's (BENCHMARKS.md, the methods table).
+  switch (config.method) {
+    case 'barlow': return new BarlowTwins({ backbone, head: barlowTwinsHead(dim, 512, 512, s + 1) });
+    case 'vicreg': return new VICReg({ backbone, head: vicregHead(dim, 512, 512, 3, s + 1) });
+    case 'nnclr': return new NNCLR({
+      backbone, head: nnclrProjectionHead(dim, 256, 128, s + 1), predictor: nnclrPredictionHead(128, 512, 128, s + 2),
+      temperature: config.temperature, seed: s,
+    });
+    default: break;
+  }
+  const head = simclrHead(dim, 128, 64, 2, s + 1);
   switch (config.method) {
     case 'supcon': return new SupCon({ backbone, head, temperature: config.temperature });
     case 'triplet': return new Triplet({ backbone, head, margin: config.margin, mining: config.mining });

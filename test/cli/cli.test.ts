@@ -121,7 +121,8 @@ describe('contrastive CLI', () => {
     }
     const cases: [string[], RegExp][] = [
       [['--labels-per-class', '5'], /--labels-per-class: applies to --method supcon, triplet or siamese, received --method simclr/],
-      [['--method', 'triplet', '--temperature', '0.1'], /--temperature: applies to --method simclr or supcon, received --method triplet/],
+      [['--method', 'triplet', '--temperature', '0.1'], /--temperature: applies to --method simclr, supcon, .*nnclr.*, received --method triplet/],
+      [['--method', 'barlow', '--temperature', '0.1'], /--temperature: applies to --method .*, received --method barlow/],
       [['--method', 'supcon', '--m-per-class', '3', '--batch-size', '40'], /--m-per-class: batchSize must be a positive multiple of m = 3, received 40/],
       [['--init', join(dir, 'nothing')], /--init: expected a directory written by 'contrastive train'/],
       [['--method', 'supcon', '--init', join(dir, 'run'), '--widths', '8,16'], /--init: the backbone of the run in '.*' has other weights than this run's \(cnn; check --pooling, --widths, --embedding-dim\)/],
@@ -131,6 +132,18 @@ describe('contrastive CLI', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(msg);
       expect(existsSync(join(dir, 'bad')), 'nothing is written for a rejected run').toBe(false);
+    }
+  });
+
+  it('trains every self-supervised method of the family (1 epoch on 128 MNIST images) and resumes it', () => {
+    for (const method of ['barlow', 'vicreg', 'nnclr']) {
+      const out = join(dir, method);
+      const t = run('train', '--dataset', 'mnist', '--method', method, '--limit', '128', '--epochs', '1', '--batch-size', '32', '--out', out);
+      expect(t.code, t.err).toBe(0);
+      expect(t.err).toMatch(/epoch 1\/1 {2}loss \d.*collapse std 0\.\d+/);
+      const r = run('train', '--dataset', 'mnist', '--method', method, '--limit', '128', '--epochs', '2', '--batch-size', '32', '--out', out, '--resume');
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(/epoch 2\/2/);
     }
   });
 });

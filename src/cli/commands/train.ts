@@ -9,7 +9,7 @@ import { Trainer, type OptimizerName } from '../../train/trainer.js';
 import { Rng } from '../../util/random.js';
 import { fraction, integer, integerList, oneOf, positiveNumber } from '../args.js';
 import {
-  buildMethod, loadDataset, restoreMethod, withLegacyDefaults, SUPERVISED_METHODS, UsageError, type BackboneName, type DatasetName, type MethodName, type RunConfig,
+  buildMethod, loadDataset, restoreMethod, withLegacyDefaults, DEFAULT_TEMPERATURE, METHODS, SUPERVISED_METHODS, UsageError, type BackboneName, type DatasetName, type MethodName, type RunConfig,
 } from '../run-config.js';
 import { MPerClassSampler } from '../../data/m-per-class-sampler.js';
 import type { TripletMining } from '../../methods/triplet.js';
@@ -22,9 +22,9 @@ interface TrainArgs {
 
 export function trainCommand(): Command {
   return new Command('train')
-    .description('train an encoder on a built-in data set, without labels (simclr) or with them (supcon, triplet, siamese); a checkpoint after every epoch')
+    .description('train an encoder on a built-in data set, without labels (simclr, barlow, vicreg, nnclr) or with them (supcon, triplet, siamese); a checkpoint after every epoch')
     .option('--dataset <name>', 'fashion-mnist or mnist', oneOf('fashion-mnist', 'mnist'), 'fashion-mnist')
-    .option('--method <name>', 'simclr (no labels), supcon, triplet or siamese (with labels)', oneOf('simclr', 'supcon', 'triplet', 'siamese'), 'simclr')
+    .option('--method <name>', `${METHODS.join(', ')}; supcon, triplet and siamese use the labels`, oneOf(...METHODS), 'simclr')
     .option('--backbone <name>', 'cnn (32-64-128, then --pooling), resnet (ResNet-18 at width 1/4) or mlp (512-512-128)', oneOf('cnn', 'resnet', 'mlp'), 'cnn')
     .option('--pooling <kind>', 'cnn only: flatten (the last map, then --embedding-dim units) or global-average', oneOf('flatten', 'global-average'), 'flatten')
     .option('--widths <list>', 'cnn only: channels of the conv blocks', integerList(1), [32, 64, 128])
@@ -33,7 +33,7 @@ export function trainCommand(): Command {
     .option('--batch-size <n>', 'images per batch (2 views each)', integer(2), 256)
     .option('--limit <n>', 'train on n images of the training split (seeded sample)', integer(2))
     .option('--seed <n>', 'seed of initialisation, batch order and views', integer(0), 0)
-    .option('--temperature <t>', 'simclr and supcon temperature (default: simclr 0.2, measured best here; supcon 0.1, the paper\'s)', positiveNumber)
+    .option('--temperature <t>', `softmax temperature of ${Object.keys(DEFAULT_TEMPERATURE).join(', ')} (default: ${Object.entries(DEFAULT_TEMPERATURE).map(([m, t]) => `${m} ${t}`).join(', ')})`, positiveNumber)
     .option('--margin <m>', 'triplet and siamese margin on unit-length projections (default: triplet 0.2, siamese 1)', positiveNumber)
     .option('--mining <kind>', 'triplet: semi-hard (default), batch-hard or batch-all', oneOf('semi-hard', 'batch-hard', 'batch-all'))
     .option('--labels-per-class <k>', 'supervised methods: train on k labelled images per class of the training split (seeded)', integer(1))
@@ -54,12 +54,13 @@ export function trainCommand(): Command {
         const flag = args.labelsPerClass !== undefined ? '--labels-per-class' : args.mPerClass !== undefined ? '--m-per-class' : '--margin';
         throw new UsageError(`${flag}: applies to --method supcon, triplet or siamese, received --method ${args.method}`);
       }
-      if ((args.method === 'triplet' || args.method === 'siamese') && args.temperature !== undefined) {
-        throw new UsageError(`--temperature: applies to --method simclr or supcon, received --method ${args.method}`);
+      const defaultTemperature = DEFAULT_TEMPERATURE[args.method];
+      if (defaultTemperature === undefined && args.temperature !== undefined) {
+        throw new UsageError(`--temperature: applies to --method ${Object.keys(DEFAULT_TEMPERATURE).join(', ')}, received --method ${args.method}`);
       }
       const config: RunConfig = {
         dataset: args.dataset, method: args.method, backbone: args.backbone, seed: args.seed,
-        ...(args.method === 'simclr' || args.method === 'supcon' ? { temperature: args.temperature ?? (args.method === 'supcon' ? 0.1 : 0.2) } : {}),
+        ...(defaultTemperature !== undefined ? { temperature: args.temperature ?? defaultTemperature } : {}),
         ...(args.limit !== undefined ? { limit: args.limit } : {}),
         ...(args.margin !== undefined ? { margin: args.margin } : {}),
         ...(args.mining !== undefined ? { mining: args.mining } : {}),
