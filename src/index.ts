@@ -84,3 +84,20 @@ export { stopGradient } from './ops/stop-gradient.js';
 export { updateMomentum, copyWeights } from './models/momentum.js';
 export { MemoryBank, type MemoryBankOptions } from './models/memory-bank.js';
 export { EncoderMethod, type WeightPart } from './methods/encoder-method.js';
+export { negativeCosineLoss } from './losses/negative-cosine.js';
+export { byolLoss } from './losses/byol.js';
+export {
+  mocoV2Head,
+  mocoV3Projector,
+  mocoV3Predictor,
+  byolProjector,
+  byolPredictor,
+  simsiamProjector,
+  simsiamPredictor,
+  type HeadBatchNorm,
+} from './models/heads.js';
+export { MomentumMethod, type MomentumEncoderOptions, type MomentumSchedule } from './methods/momentum-method.js';
+export { MoCo, type MoCoOptions } from './methods/moco.js';
+export { MoCoV3, type MoCoV3Options } from './methods/mocov3.js';
+export { BYOL, type BYOLOptions } from './methods/byol.js';
+export { SimSiam, type SimSiamOptions } from './methods/simsiam.js';
