@@ -73,8 +73,10 @@ export function infoNceLoss(query: tf.Tensor, positive: tf.Tensor, negatives?: t
     return tf.tidy(() => {
       const right = tf.div(similarity.paired(query as tf.Tensor2D, positive as tf.Tensor2D), temperature) as tf.Tensor1D; // [B], l_pos
       const wrong = tf.div(similarity.pairwise(query as tf.Tensor2D, negatives as tf.Tensor2D), temperature); // [B, K], l_neg
-      const logits = tf.concat([tf.expandDims(right, 1), wrong], 1) as tf.Tensor2D; // [B, 1 + K]
-      return tf.mean(tf.sub(rowLogSumExp(logits), right)) as tf.Scalar;
+      // log-sum-exp of the row [l_pos, l_neg] as lse([l_pos, lse(l_neg)]): no [B, 1 + K] concat, whose
+      // gradient (a split along the columns) costs more than the rest of the loss.
+      const logDenominator = rowLogSumExp(tf.stack([right, rowLogSumExp(wrong as tf.Tensor2D)], 1) as tf.Tensor2D); // [B]
+      return tf.mean(tf.sub(logDenominator, right)) as tf.Scalar;
     });
   }
   return tf.tidy(() => {
