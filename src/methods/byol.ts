@@ -18,7 +18,7 @@
  * (section 3.2; the paper's ImageNet tau_base is 0.996 at batch 4096, 0.99 is lightly's
  * small-data value).
  */
-import { type Scalar, type Tensor, type Tensor2D, add, tidy } from '@tensorflow/tfjs-core';
+import { type Scalar, type Tensor, add, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { byolLoss } from '../losses/byol.js';
 import { MomentumMethod, type MomentumEncoderOptions } from './momentum-method.js';
@@ -35,19 +35,13 @@ export class BYOL extends MomentumMethod {
   /** Momentum tau = 0.99 on a cosine schedule to 1, unless options say otherwise. */
   constructor(options: BYOLOptions) {
     super('BYOL', options, { momentum: 0.99, momentumSchedule: 'cosine' });
-    const { predictor } = options;
-    if (!predictor || typeof predictor.apply !== 'function') throw new Error(`BYOL: predictor is required (a LayersModel), received ${String(predictor)}`);
-    this.predictor = this.addTrained(predictor);
-  }
-
-  private predict(view: Tensor): Tensor2D {
-    return this.predictor.apply(this.project(view, true), { training: true }) as Tensor2D;
+    this.predictor = this.addPredictor(options.predictor);
   }
 
   loss(views: Tensor[]): Scalar {
     if (views.length !== 2) throw new Error(`BYOL: expects 2 views, received ${views.length}`);
     return tidy(() => {
-      const p1 = this.predict(views[0]), p2 = this.predict(views[1]); // [N, d]
+      const p1 = this.predictView(this.predictor, views[0]), p2 = this.predictView(this.predictor, views[1]); // [N, d]
       const z1 = this.targetProject(views[0]), z2 = this.targetProject(views[1]); // [N, d], no gradient
       return add(byolLoss(p1, z2), byolLoss(p2, z1)) as Scalar;
     });

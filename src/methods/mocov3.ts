@@ -17,7 +17,7 @@
  * Defaults: T = 0.2 (the paper's ViT setting; the official ResNet-50 recipe uses T = 1.0);
  * momentum m = 0.99 on a cosine schedule to 1 (section 4 and the official code).
  */
-import { type Scalar, type Tensor, type Tensor2D, add, mul, tidy } from '@tensorflow/tfjs-core';
+import { type Scalar, type Tensor, add, mul, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkTemperature } from '../losses/checks.js';
 import { infoNceLoss } from '../losses/infonce.js';
@@ -39,20 +39,14 @@ export class MoCoV3 extends MomentumMethod {
   constructor(options: MoCoV3Options) {
     super('MoCoV3', options, { momentum: 0.99, momentumSchedule: 'cosine' });
     const { predictor, temperature = 0.2 } = options;
-    if (!predictor || typeof predictor.apply !== 'function') throw new Error(`MoCoV3: predictor is required (a LayersModel), received ${String(predictor)}`);
+    this.predictor = this.addPredictor(predictor);
     this.temperature = checkTemperature('MoCoV3', temperature);
-    this.predictor = this.addTrained(predictor);
-  }
-
-  /** Predictions of the online branch for one view: [N, d] (the projection z before it is what the collapse monitor records). */
-  private query(view: Tensor): Tensor2D {
-    return this.predictor.apply(this.project(view, true), { training: true }) as Tensor2D;
   }
 
   loss(views: Tensor[]): Scalar {
     if (views.length !== 2) throw new Error(`MoCoV3: expects 2 views, received ${views.length}`);
     return tidy(() => {
-      const q1 = this.query(views[0]), q2 = this.query(views[1]); // [N, d]
+      const q1 = this.predictView(this.predictor, views[0]), q2 = this.predictView(this.predictor, views[1]); // [N, d]
       const k1 = this.targetProject(views[0]), k2 = this.targetProject(views[1]); // [N, d], no gradient
       const options = { temperature: this.temperature };
       return mul(add(infoNceLoss(q1, k2, undefined, options), infoNceLoss(q2, k1, undefined, options)), 2 * this.temperature) as Scalar;

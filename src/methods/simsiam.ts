@@ -34,10 +34,8 @@ export class SimSiam extends EncoderMethod {
   readonly predictor: LayersModel;
 
   constructor(options: SimSiamOptions) {
-    const { backbone, head, predictor } = options;
-    super('SimSiam', backbone, head);
-    if (!predictor || typeof predictor.apply !== 'function') throw new Error(`SimSiam: predictor is required (a LayersModel), received ${String(predictor)}`);
-    this.predictor = this.addTrained(predictor);
+    super('SimSiam', options.backbone, options.head);
+    this.predictor = this.addPredictor(options.predictor);
   }
 
   loss(views: Tensor[]): Scalar {

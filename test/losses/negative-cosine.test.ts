@@ -25,28 +25,23 @@ function loopByol(p: Rows, z: Rows): number {
   return total / p.length;
 }
 
-const losses = [
-  ['negativeCosineLoss', negativeCosineLoss, loopNegativeCosine],
-  ['byolLoss', byolLoss, loopByol],
-] as const;
+/** [loss, its float64 loop, backend] for every backend. */
+const cases = BACKENDS.flatMap((backend) => [
+  { name: 'negativeCosineLoss', loss: negativeCosineLoss, loop: loopNegativeCosine, backend },
+  { name: 'byolLoss', loss: byolLoss, loop: loopByol, backend },
+]);
 
-for (const backend of BACKENDS) {
-  for (const [name, loss, loop] of losses) {
-    describe(`${name} on ${backend}`, () => {
-      for (const [n, d] of [[1, 3], [5, 4], [8, 16], [3, 1]]) {
-        it(`matches the loop implementation, forward and gradient (N=${n}, D=${d})`, () => {
-          tf.setBackend(backend);
-          const p = randomArray(n * d, 61 + n + d), z = randomArray(n * d, 67 + n + d);
-          const got = lossAndGrads((x, y) => loss(x, y), [[p, [n, d]], [z, [n, d]]]);
-          const r = [rows(p, n, d), rows(z, n, d)];
-          expectClose([got.value], [loop(r[0], r[1])], 1e-5, 1e-5);
-          const want = numericGrad(([x, y]) => loop(x, y), r);
-          for (let i = 0; i < 2; i++) expectClose(got.grads[i], want[i], 2e-5, 2e-3);
-        });
-      }
-    });
-  }
-}
+describe.each(cases)('$name on $backend', ({ loss, loop, backend }) => {
+  it.each([[1, 3], [5, 4], [8, 16], [3, 1]])('matches the loop implementation, forward and gradient (N=%i, D=%i)', (n, d) => {
+    tf.setBackend(backend);
+    const p = randomArray(n * d, 61 + n + d), z = randomArray(n * d, 67 + n + d);
+    const got = lossAndGrads((x, y) => loss(x, y), [[p, [n, d]], [z, [n, d]]]);
+    const r = [rows(p, n, d), rows(z, n, d)];
+    expectClose([got.value], [loop(r[0], r[1])], 1e-5, 1e-5);
+    const want = numericGrad(([x, y]) => loop(x, y), r);
+    for (let i = 0; i < 2; i++) expectClose(got.grads[i], want[i], 2e-5, 2e-3);
+  });
+});
 
 describe('negativeCosineLoss and byolLoss closed forms', () => {
   const p = randomArray(12, 3);
