@@ -93,3 +93,20 @@ export { barlowTwinsHead, vicregHead, nnclrProjectionHead, nnclrPredictionHead }
 export { BarlowTwins, type BarlowTwinsOptions } from './methods/barlow-twins.js';
 export { VICReg, type VICRegOptions } from './methods/vicreg.js';
 export { NNCLR, type NNCLROptions } from './methods/nnclr.js';
+export { negativeCosineLoss } from './losses/negative-cosine.js';
+export { byolLoss } from './losses/byol.js';
+export {
+  mocoV2Head,
+  mocoV3Projector,
+  mocoV3Predictor,
+  byolProjector,
+  byolPredictor,
+  simsiamProjector,
+  simsiamPredictor,
+  type HeadBatchNorm,
+} from './models/heads.js';
+export { MomentumMethod, type MomentumEncoderOptions, type MomentumSchedule } from './methods/momentum-method.js';
+export { MoCo, type MoCoOptions } from './methods/moco.js';
+export { MoCoV3, type MoCoV3Options } from './methods/mocov3.js';
+export { BYOL, type BYOLOptions } from './methods/byol.js';
+export { SimSiam, type SimSiamOptions } from './methods/simsiam.js';

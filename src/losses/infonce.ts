@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CosineSimilarity } from '../distances/cosine.js';
 import type { Distance } from '../distances/distance.js';
 import { rowLogSumExp } from '../ops/row-log-sum-exp.js';
-import { checkDistance, checkEmbeddings, checkSameShape, checkTemperature } from './checks.js';
+import { checkBoolean, checkDistance, checkEmbeddings, checkSameShape, checkTemperature } from './checks.js';
 
 /** Options of {@link infoNceLoss}. */
 export interface InfoNceOptions {
@@ -17,6 +17,12 @@ export interface InfoNceOptions {
   temperature?: number;
   /** Similarity s (isInverted: larger is closer). Default cosine; a DotProductSimilarity gives raw dot products. */
   similarity?: Distance;
+  /**
+   * Whether the other queries' positives count as negatives. Default true. False gives MoCo's
+   * logits [l_pos, l_neg] (He et al. 2019, arXiv:1911.05722, Algorithm 1): each query's candidates
+   * are its own positive and the K rows of `negatives` only (the queue), which are then required.
+   */
+  inBatchNegatives?: boolean;
 }
 
 /**
@@ -32,10 +38,13 @@ export interface InfoNceOptions {
  * shared by every query. Unlike ntXentLoss it is one-directional (queries to candidates) and does not
  * compare queries with queries. Its value lies in [0, log(B + K) + 2/T] for cosine.
  *
+ * With `inBatchNegatives: false` the sum over j keeps only j = i (MoCo: a queue of K keys are the
+ * negatives), and the value lies in [0, log(1 + K) + 2/T].
+ *
  * @param query [B, D] (B >= 1).
  * @param positive [B, D], row i the positive of query i.
  * @param negatives [K, D] extra negatives for every query (optional).
- * @param options `temperature` (default 0.07), `similarity` (default cosine).
+ * @param options `temperature` (default 0.07), `similarity` (default cosine), `inBatchNegatives` (default true).
  * @returns a scalar tensor; differentiable with respect to all inputs.
  * @throws Error when the temperature is not a finite number > 0 or the shapes do not match.
  *
@@ -46,6 +55,7 @@ export function infoNceLoss(query: tf.Tensor, positive: tf.Tensor, negatives?: t
   const caller = 'infoNceLoss';
   const temperature = checkTemperature(caller, options.temperature ?? 0.07);
   const similarity = checkDistance(caller, 'similarity', options.similarity ?? new CosineSimilarity(), true);
+  const inBatch = checkBoolean(caller, 'inBatchNegatives', options.inBatchNegatives ?? true);
   checkEmbeddings(caller, 'query', query);
   checkSameShape(caller, 'query and positive', query, positive);
   if (negatives !== undefined) {
@@ -54,8 +64,21 @@ export function infoNceLoss(query: tf.Tensor, positive: tf.Tensor, negatives?: t
       throw new Error(`${caller}: negatives must have D = ${query.shape[1]} columns like query, received shape [${negatives.shape}]`);
     }
   }
+  if (!inBatch && (negatives === undefined || negatives.shape[0] < 1)) {
+    throw new Error(`${caller}: negatives must hold K >= 1 rows when inBatchNegatives is false, received ${negatives === undefined ? 'none' : `shape [${negatives.shape}]`}`);
+  }
   const b = query.shape[0];
 
+  if (!inBatch) {
+    return tf.tidy(() => {
+      const right = tf.div(similarity.paired(query as tf.Tensor2D, positive as tf.Tensor2D), temperature) as tf.Tensor1D; // [B], l_pos
+      const wrong = tf.div(similarity.pairwise(query as tf.Tensor2D, negatives as tf.Tensor2D), temperature); // [B, K], l_neg
+      // log-sum-exp of the row [l_pos, l_neg] as lse([l_pos, lse(l_neg)]): no [B, 1 + K] concat, whose
+      // gradient (a split along the columns) costs more than the rest of the loss.
+      const logDenominator = rowLogSumExp(tf.stack([right, rowLogSumExp(wrong as tf.Tensor2D)], 1) as tf.Tensor2D); // [B]
+      return tf.mean(tf.sub(logDenominator, right)) as tf.Scalar;
+    });
+  }
   return tf.tidy(() => {
     const candidates = negatives === undefined ? positive : tf.concat([positive, negatives], 0); // [B + K, D]
     const logits = tf.div(similarity.pairwise(query as tf.Tensor2D, candidates as tf.Tensor2D), temperature) as tf.Tensor2D; // [B, B + K]

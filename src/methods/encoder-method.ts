@@ -4,7 +4,8 @@
  * checkpoint weights in a fixed order, and one optimisation step. Subclasses define the loss of a
  * batch; methods with more parts register them:
  *
- * - `addTrained(model)`: another trained network (a predictor), updated by the optimizer;
+ * - `addTrained(model)`: another trained network, updated by the optimizer (`addPredictor`
+ *   checks and adds a predictor; `predictView` applies it to a view's projection);
  * - `addState(part)`: state that is not trained by the optimizer but saved in checkpoints and
  *   restored on resume (a momentum encoder, a queue of negatives);
  * - `afterStep()`: runs after each optimizer step (momentum updates, enqueueing keys);
@@ -54,6 +55,12 @@ export abstract class EncoderMethod implements Method {
     return model;
   }
 
+  /** Registers a predictor (BYOL, SimSiam, MoCo v3: trained, on the online branch), checked; returns it. */
+  protected addPredictor(predictor: LayersModel): LayersModel {
+    if (!predictor || typeof predictor.apply !== 'function') throw new Error(`${this.caller}: predictor is required (a LayersModel), received ${String(predictor)}`);
+    return this.addTrained(predictor);
+  }
+
   /** Registers state saved in checkpoints but not trained (a momentum encoder, a queue); returns it. */
   protected addState<P extends WeightPart>(part: P): P {
     this.state.push(part);
@@ -100,6 +107,11 @@ export abstract class EncoderMethod implements Method {
       this.lastStd = keep(outputStd(z));
     }
     return z;
+  }
+
+  /** predictor(z) of one view in training mode, [N, d']; z = project(view) is what the collapse monitor records. */
+  protected predictView(predictor: LayersModel, view: Tensor): Tensor2D {
+    return predictor.apply(this.project(view, true), { training: true }) as Tensor2D;
   }
 
   collapseStd(): number | undefined {

@@ -32,7 +32,8 @@ export class MemoryBank {
     if (!Number.isInteger(seed)) throw new Error(`MemoryBank: seed must be an integer, received ${seed}`);
     this.size = size;
     this.dim = dim;
-    this.bank = tidy(() => variable(normalizeRows(randomNormal([size, dim], 0, 1, 'float32', seed)), false));
+    // tfjs treats seed 0 as "no seed" (Math.random): an odd seed is never 0.
+    this.bank = tidy(() => variable(normalizeRows(randomNormal([size, dim], 0, 1, 'float32', 2 * seed + 1)), false));
     this.pointerTensor = tidy(() => variable(scalar(0, 'int32'), false));
   }
 

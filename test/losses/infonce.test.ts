@@ -105,3 +105,46 @@ describe('infoNceLoss validation', () => {
     expectClose([got], [-Math.log(Math.exp(1 / 0.07) / (Math.exp(1 / 0.07) + 2))], 1e-6, 1e-5);
   });
 });
+
+/** MoCo's loss the slow obvious way: each query against its own positive and the K negatives only. */
+function loopQueueLoss(q: Rows, p: Rows, negatives: Rows, T: number): number {
+  let total = 0;
+  for (let i = 0; i < q.length; i++) {
+    let denominator = Math.exp(cosine(q[i], p[i]) / T);
+    for (const n of negatives) denominator += Math.exp(cosine(q[i], n) / T);
+    total += -Math.log(Math.exp(cosine(q[i], p[i]) / T) / denominator);
+  }
+  return total / q.length;
+}
+
+for (const backend of BACKENDS) {
+  describe(`infoNceLoss with inBatchNegatives: false (MoCo) on ${backend}`, () => {
+    for (const [b, k, d, T] of [[1, 1, 3, 0.07], [5, 7, 4, 0.2], [4, 3, 6, 1]] as const) {
+      it(`matches the loop implementation, forward and gradient (B=${b}, K=${k}, D=${d}, T=${T})`, () => {
+        tf.setBackend(backend);
+        const q = randomArray(b * d, 71 + b + d), p = randomArray(b * d, 73 + b + d), n = randomArray(k * d, 79 + k + d);
+        const got = lossAndGrads((x, y, z) => infoNceLoss(x, y, z, { temperature: T, inBatchNegatives: false }), [[q, [b, d]], [p, [b, d]], [n, [k, d]]]);
+        const r = [rows(q, b, d), rows(p, b, d), rows(n, k, d)];
+        expectClose([got.value], [loopQueueLoss(r[0], r[1], r[2], T)], 1e-5, 1e-5);
+        const want = numericGrad(([x, y, z]) => loopQueueLoss(x, y, z, T), r);
+        for (let i = 0; i < 3; i++) expectClose(got.grads[i], want[i], 2e-5, 2e-3);
+      });
+    }
+  });
+}
+
+describe('infoNceLoss with inBatchNegatives: false', () => {
+  it('equals -log(e^{1/T} / (e^{1/T} + K)) for identical pairs and orthogonal negatives, whatever the batch', () => {
+    const [b, k, T] = [3, 4, 0.2];
+    const q = oneHot(b, b + k, (i) => i), n = oneHot(k, b + k, (i) => b + i);
+    const got = lossValue((x, y, z) => infoNceLoss(x, y, z, { temperature: T, inBatchNegatives: false }), [[q, [b, b + k]], [q, [b, b + k]], [n, [k, b + k]]]);
+    expectClose([got], [-Math.log(Math.exp(1 / T) / (Math.exp(1 / T) + k))], 1e-5, 1e-5);
+  });
+  it('requires K >= 1 negatives and a boolean', () => {
+    const x = tf.zeros([2, 3]), empty = tf.zeros([0, 3]);
+    expect(() => infoNceLoss(x, x, undefined, { inBatchNegatives: false })).toThrow('infoNceLoss: negatives must hold K >= 1 rows when inBatchNegatives is false, received none');
+    expect(() => infoNceLoss(x, x, empty, { inBatchNegatives: false })).toThrow('infoNceLoss: negatives must hold K >= 1 rows when inBatchNegatives is false, received shape [0,3]');
+    expect(() => infoNceLoss(x, x, undefined, { inBatchNegatives: 'no' as never })).toThrow('infoNceLoss: inBatchNegatives must be a boolean, received no');
+    tf.dispose([x, empty]);
+  });
+});

@@ -4,7 +4,7 @@ import '../../src/backend/register.js';
 import { mlpBackbone } from '../../src/models/backbones/mlp.js';
 import { cnnBackbone } from '../../src/models/backbones/cnn.js';
 import { resnetBackbone } from '../../src/models/backbones/resnet.js';
-import { projectionHead, simclrHead } from '../../src/models/heads.js';
+import { byolPredictor, byolProjector, mocoV2Head, mocoV3Predictor, mocoV3Projector, projectionHead, simclrHead, simsiamPredictor, simsiamProjector } from '../../src/models/heads.js';
 
 // Parameter counts by formula; batch norm holds 4 vectors per channel (gamma, beta, running mean, variance).
 const dense = (i: number, o: number, bias = true) => i * o + (bias ? o : 0);
@@ -60,7 +60,31 @@ describe('backbones and heads', () => {
     const s = simclrHead(128, 256, 64);
     expect(s.countParams()).toBe(dense(128, 256, false) + bn(256) + dense(256, 64));
     expect(() => projectionHead([[8, 4], [5, 2]])).toThrow(/blocks\[1\] inDim must equal blocks\[0\] outDim \(4\), received 5/);
+    expect(() => projectionHead([[8, 4, 'yes' as never]])).toThrow(/blocks\[0\] batchNorm must be true, false or 'no-affine', received "yes"/);
     h.dispose(); s.dispose();
+  });
+  it('the momentum-family presets: paper sizes by default, scaled down by arguments', () => {
+    // 'no-affine' batch norm keeps only its 2 running statistics per channel (none trained).
+    const bnFree = (c: number) => 2 * c;
+    const cases: [string, ReturnType<typeof mocoV2Head>, number, number][] = [
+      ['mocoV2Head', mocoV2Head(2048), dense(2048, 2048) + dense(2048, 128), 4],
+      ['mocoV3Projector', mocoV3Projector(2048), dense(2048, 4096, false) + bn(4096) + dense(4096, 256, false) + bnFree(256), 4],
+      ['mocoV3Projector 3 layers', mocoV3Projector(64, 128, 32, 3), dense(64, 128, false) + 2 * bn(128) + dense(128, 128, false) + dense(128, 32, false) + bnFree(32), 7],
+      ['mocoV3Predictor', mocoV3Predictor(), dense(256, 4096, false) + bn(4096) + dense(4096, 256, false) + bnFree(256), 4],
+      ['byolProjector', byolProjector(2048), dense(2048, 4096, false) + bn(4096) + dense(4096, 256), 5],
+      ['byolPredictor', byolPredictor(), dense(256, 4096, false) + bn(4096) + dense(4096, 256), 5],
+      ['simsiamProjector', simsiamProjector(2048), dense(2048, 2048, false) + 2 * bn(2048) + dense(2048, 2048, false) + dense(2048, 2048, false) + bnFree(2048), 7],
+      ['simsiamPredictor', simsiamPredictor(), dense(2048, 512, false) + bn(512) + dense(512, 2048), 5],
+    ];
+    for (const [name, model, params, trained] of cases) {
+      expect(model.countParams(), name).toBe(params);
+      expect(model.trainableWeights.length, name).toBe(trained);
+      model.dispose();
+    }
+    const small = simsiamProjector(16, 8, 12, 1);
+    expect(forward(small, [4, 16], true)).toEqual([4, 12]);
+    small.dispose();
+    expect(() => mocoV3Projector(8, 8, 8, 0)).toThrow(/mocoV3Projector: numLayers must be an integer >= 1, received 0/);
   });
 });
 

@@ -12,6 +12,10 @@ describe('MemoryBank', () => {
   it('starts with seeded random unit rows', () => {
     const a = new MemoryBank({ size: 6, dim: 3, seed: 4 }), b = new MemoryBank({ size: 6, dim: 3, seed: 4 });
     expect(rowsOf(a.rows)).toEqual(rowsOf(b.rows));
+    const c = new MemoryBank({ size: 6, dim: 3 }), d = new MemoryBank({ size: 6, dim: 3 }); // the default seed 0 too
+    expect(rowsOf(c.rows)).toEqual(rowsOf(d.rows));
+    c.dispose();
+    d.dispose();
     for (const r of a.rows.arraySync() as number[][]) expect(Math.hypot(...r)).toBeCloseTo(1, 5);
     a.dispose();
     b.dispose();
