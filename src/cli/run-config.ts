@@ -11,7 +11,14 @@ import type { ImageDataset } from '../data/image-dataset.js';
 import { cnnBackbone, type CnnPooling } from '../models/backbones/cnn.js';
 import { mlpBackbone } from '../models/backbones/mlp.js';
 import { resnetBackbone } from '../models/backbones/resnet.js';
-import { barlowTwinsHead, nnclrPredictionHead, nnclrProjectionHead, simclrHead, vicregHead } from '../models/heads.js';
+import {
+  barlowTwinsHead, byolPredictor, byolProjector, mocoV2Head, mocoV3Predictor, mocoV3Projector, nnclrPredictionHead, nnclrProjectionHead,
+  simclrHead, simsiamPredictor, simsiamProjector, vicregHead,
+} from '../models/heads.js';
+import { BYOL } from '../methods/byol.js';
+import { MoCo } from '../methods/moco.js';
+import { MoCoV3 } from '../methods/mocov3.js';
+import { SimSiam } from '../methods/simsiam.js';
 import { BarlowTwins } from '../methods/barlow-twins.js';
 import { NNCLR } from '../methods/nnclr.js';
 import { VICReg } from '../methods/vicreg.js';
@@ -28,15 +35,16 @@ export class UsageError extends Error {}
 export type DatasetName = 'fashion-mnist' | 'mnist';
 export type BackboneName = 'cnn' | 'resnet' | 'mlp';
 /** Every method of `train --method`, in the order of the help text. */
-export const METHODS = ['simclr', 'supcon', 'triplet', 'siamese', 'barlow', 'vicreg', 'nnclr'] as const;
+export const METHODS = ['simclr', 'supcon', 'triplet', 'siamese', 'moco', 'mocov3', 'byol', 'simsiam', 'barlow', 'vicreg', 'nnclr'] as const;
 export type MethodName = (typeof METHODS)[number];
 /** Methods trained with the items' labels. */
 export const SUPERVISED_METHODS: readonly MethodName[] = ['supcon', 'triplet', 'siamese'];
 /**
  * Methods with a softmax temperature and its default: simclr 0.2 (measured best here, BENCHMARKS.md),
- * supcon 0.1 (Khosla et al.), nnclr 0.1 (Dwibedi et al.).
+ * supcon 0.1 (Khosla et al.), moco 0.2 (MoCo v2), mocov3 0.2 (the paper's ViT value; its ResNet
+ * recipe uses 1.0), nnclr 0.1 (Dwibedi et al.).
  */
-export const DEFAULT_TEMPERATURE: Partial<Record<MethodName, number>> = { simclr: 0.2, supcon: 0.1, nnclr: 0.1 };
+export const DEFAULT_TEMPERATURE: Partial<Record<MethodName, number>> = { simclr: 0.2, supcon: 0.1, moco: 0.2, mocov3: 0.2, nnclr: 0.1 };
 
 export interface RunConfig {
   dataset: DatasetName;
@@ -84,19 +92,30 @@ export function buildBackbone(
 }
 
 export function buildMethod(config: RunConfig, data: ImageDataset): EncoderMethod {
-  const backbone = buildBackbone(config.backbone, [data.height, data.width, data.channels], config.seed, {
+  // Momentum methods build a second (target) encoder the same way; its weights are overwritten.
+  const encoder = () => buildBackbone(config.backbone, [data.height, data.width, data.channels], config.seed, {
     pooling: config.pooling ?? 'global-average', widths: config.widths, embeddingDim: config.embeddingDim,
   });
+  const backbone = encoder(), target = encoder;
   const dim = (backbone.outputs[0].shape[1] ?? 0) as number;
-  const s = config.seed;
-  // The heads of the papers scaled to the small encoders here (a 256-d representation by
-  // default): step times within about 10% of SimCLR's (BENCHMARKS.md, the methods table).
+  const s = config.seed, T = config.temperature;
+  // The heads of the papers scaled to the small encoders here (a 256-d representation by default).
   switch (config.method) {
+    case 'moco': return new MoCo({ backbone, head: mocoV2Head(dim, 256, 128, s + 1), targetBackbone: target(), targetHead: mocoV2Head(dim, 256, 128, s + 1), temperature: T, seed: s });
+    case 'mocov3': return new MoCoV3({
+      backbone, head: mocoV3Projector(dim, 512, 128, 2, s + 1), targetBackbone: target(), targetHead: mocoV3Projector(dim, 512, 128, 2, s + 1),
+      predictor: mocoV3Predictor(128, 512, 128, s + 2), temperature: T,
+    });
+    case 'byol': return new BYOL({
+      backbone, head: byolProjector(dim, 512, 128, s + 1), targetBackbone: target(), targetHead: byolProjector(dim, 512, 128, s + 1),
+      predictor: byolPredictor(128, 512, 128, s + 2),
+    });
+    case 'simsiam': return new SimSiam({ backbone, head: simsiamProjector(dim, 512, 512, s + 1), predictor: simsiamPredictor(512, 128, 512, s + 2) });
     case 'barlow': return new BarlowTwins({ backbone, head: barlowTwinsHead(dim, 512, 512, s + 1) });
     case 'vicreg': return new VICReg({ backbone, head: vicregHead(dim, 512, 512, 3, s + 1) });
     case 'nnclr': return new NNCLR({
       backbone, head: nnclrProjectionHead(dim, 256, 128, s + 1), predictor: nnclrPredictionHead(128, 512, 128, s + 2),
-      temperature: config.temperature, seed: s,
+      temperature: T, seed: s,
     });
     default: break;
   }

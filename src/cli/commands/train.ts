@@ -22,7 +22,7 @@ interface TrainArgs {
 
 export function trainCommand(): Command {
   return new Command('train')
-    .description('train an encoder on a built-in data set, without labels (simclr, barlow, vicreg, nnclr) or with them (supcon, triplet, siamese); a checkpoint after every epoch')
+    .description('train an encoder on a built-in data set, without labels (simclr, moco, mocov3, byol, simsiam, barlow, vicreg, nnclr) or with them (supcon, triplet, siamese); a checkpoint after every epoch')
     .option('--dataset <name>', 'fashion-mnist or mnist', oneOf('fashion-mnist', 'mnist'), 'fashion-mnist')
     .option('--method <name>', `${METHODS.join(', ')}; supcon, triplet and siamese use the labels`, oneOf(...METHODS), 'simclr')
     .option('--backbone <name>', 'cnn (32-64-128, then --pooling), resnet (ResNet-18 at width 1/4) or mlp (512-512-128)', oneOf('cnn', 'resnet', 'mlp'), 'cnn')
