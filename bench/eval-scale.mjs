@@ -56,6 +56,9 @@ async function makeEmbeddings(checkpoint) {
 /** One routine, in this process: prints one JSON line {routine, seconds, result}. */
 async function child(name) {
   const lib = await import(join(root, 'dist', 'index.js'));
+  // The CLI's progress bar on stderr (shown when it is a terminal).
+  const { phaseProgress } = await import(join(root, 'dist', 'cli', 'progress.js'));
+  const bar = phaseProgress(), onProgress = bar.phase(name);
   const meta = JSON.parse(readFileSync(`${cache}.json`, 'utf8'));
   const buf = readFileSync(cache);
   const values = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
@@ -63,7 +66,7 @@ async function child(name) {
   const t0 = performance.now();
   let result;
   if (name === 'nearest-neighbors') {
-    const nn = lib.nearestNeighbors(x, { k: 10 });
+    const nn = lib.nearestNeighbors(x, { k: 10, onProgress });
     let same = 0;
     for (let i = 0; i < meta.rows; i++) if (labels[nn.indices[i * 10]] === labels[i]) same++;
     result = { top1SameLabel: same / meta.rows };
@@ -75,19 +78,20 @@ async function child(name) {
       return { x: { values: v, dim: meta.dim }, labels: idx.map((i) => labels[i]) };
     };
     const train = pickRows(0), test = pickRows(1);
-    result = { knnTop1: lib.weightedKnnAccuracy(train.x, train.labels, test.x, test.labels), bank: train.labels.length, queries: test.labels.length };
+    result = { knnTop1: lib.weightedKnnAccuracy(train.x, train.labels, test.x, test.labels, { onProgress }), bank: train.labels.length, queries: test.labels.length };
   } else if (name === 'retrieval') {
-    const m = lib.retrievalMetrics({ queries: x, queryLabels: labels, k: [1, 10, 100] });
+    const m = lib.retrievalMetrics({ queries: x, queryLabels: labels, k: [1, 10, 100], onProgress });
     result = { mapAtR: m.mapAtR, meanAveragePrecision: m.meanAveragePrecision, precisionAt10: m.precisionAtK[10], queries: m.queries };
   } else if (name === 'silhouette') {
-    result = { silhouette: lib.silhouetteScore(x, labels, { metric: 'cosine' }) };
+    result = { silhouette: lib.silhouetteScore(x, labels, { metric: 'cosine', onProgress }) };
   } else if (name === 'dunn') {
-    result = { dunn: lib.dunnIndex(x, labels) };
+    result = { dunn: lib.dunnIndex(x, labels, { onProgress }) };
   } else if (name === 'kmeans') {
     const km = lib.kMeans(x, { k: 10, seed: 0 });
     result = { ari: lib.adjustedRandIndex(labels, km.labels), iterations: km.iterations };
   } else throw new Error(`unknown routine ${name}`);
   const seconds = (performance.now() - t0) / 1000;
+  bar.stop();
   // VmHWM: this process's own peak RSS (getrusage's maxRSS can carry the parent's across fork + exec).
   const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
   process.stdout.write(`${JSON.stringify({ routine: name, seconds, peakRssMb: hwm / 1024, result })}\n`);
@@ -106,6 +110,7 @@ if (args[0] === '--child') {
   for (const name of only) {
     process.stderr.write(`${name} ...\n`);
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name, '--rows', String(rows)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    // (stderr is inherited: the child's progress bar shows when this one runs in a terminal)
     if (r.status !== 0) throw new Error(`${name} failed with code ${r.status}`);
     const line = JSON.parse(r.stdout.trim().split('\n').at(-1));
     results.push(line);
