@@ -25,8 +25,7 @@
  * Defaults: T = 0.2 (v2; v1 used 0.07); queue 4096 keys (lightly's CIFAR-10 setting; the paper's
  * ImageNet queue is 65536, and it should stay well above the batch size); m = 0.999 constant.
  */
-import { type Scalar, type Tensor, type Tensor2D, concat, div, add, keep, tidy } from '@tensorflow/tfjs-core';
-import { normalizeRows } from '../distances/cosine.js';
+import { type Scalar, type Tensor, concat, div, add, tidy } from '@tensorflow/tfjs-core';
 import { checkBoolean, checkTemperature } from '../losses/checks.js';
 import { infoNceLoss } from '../losses/infonce.js';
 import { MemoryBank } from '../models/memory-bank.js';
@@ -47,9 +46,8 @@ export class MoCo extends MomentumMethod {
   readonly name = 'moco';
   readonly temperature: number;
   readonly symmetric: boolean;
+  /** The queue of negative keys; the keys of the last loss are staged in it and enqueued by afterStep. */
   readonly queue: MemoryBank;
-  /** The normalised keys of the last loss, enqueued by afterStep. */
-  private pending: Tensor2D | null = null;
 
   /** Momentum m = 0.999, constant (the paper's), unless options say otherwise. */
   constructor(options: MoCoOptions) {
@@ -79,8 +77,7 @@ export class MoCo extends MomentumMethod {
         loss = div(add(loss, infoNceLoss(q2, k1, this.queue.rows, options)), 2);
         keys = concat([k2, k1], 0);
       }
-      this.pending?.dispose();
-      this.pending = keep(normalizeRows(keys));
+      this.queue.stage(keys);
       return loss;
     });
   }
@@ -88,16 +85,6 @@ export class MoCo extends MomentumMethod {
   /** Momentum update of the key encoder, then the batch's keys replace the oldest queue rows. */
   protected override afterStep(): void {
     super.afterStep();
-    if (this.pending) {
-      this.queue.enqueue(this.pending);
-      this.pending.dispose();
-      this.pending = null;
-    }
-  }
-
-  override dispose(): void {
-    this.pending?.dispose();
-    this.pending = null;
-    super.dispose();
+    this.queue.commit();
   }
 }

@@ -8,9 +8,8 @@
  * {@link MemoryBank} saved in checkpoints (so a resumed run continues with the same neighbours).
  * The representation used downstream is the encoder's output, before the heads.
  */
-import { type Scalar, type Tensor, type Tensor2D, keep, tensor2d, tidy } from '@tensorflow/tfjs-core';
+import { type Scalar, type Tensor, type Tensor2D, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { normalizeRows } from '../distances/cosine.js';
 import { checkTemperature } from '../losses/checks.js';
 import { nnclrLoss } from '../losses/nnclr.js';
 import { MemoryBank } from '../models/memory-bank.js';
@@ -38,24 +37,24 @@ export class NNCLR extends EncoderMethod {
   readonly name = 'nnclr';
   readonly predictor: LayersModel;
   readonly temperature: number;
-  /** The support set Q: L2-normalised projections of earlier batches, [supportSize, d]. */
+  /**
+   * The support set Q: L2-normalised projections of earlier batches, [supportSize, d]; the first
+   * view's projections of the last loss are staged in it and enqueued by afterStep.
+   */
   readonly support: MemoryBank;
-  /** The first view's normalised projections of the last loss, enqueued by afterStep. */
-  private pending: Tensor2D | null = null;
 
   constructor(options: NNCLROptions) {
     const { backbone, head, predictor, supportSize = 4096, temperature = 0.1, seed = 0 } = options;
     super('NNCLR', backbone, head);
-    if (!predictor) throw new Error('NNCLR: predictor is required');
     this.temperature = checkTemperature('NNCLR', temperature);
     if (!Number.isInteger(supportSize) || supportSize < 1) throw new Error(`NNCLR: supportSize must be an integer >= 1, received ${supportSize}`);
     if (!Number.isInteger(seed)) throw new Error(`NNCLR: seed must be an integer, received ${seed}`);
+    this.predictor = this.addPredictor(predictor);
     const d = head.outputs[0].shape[1];
     const pin = predictor.inputs[0].shape[1], pout = predictor.outputs[0].shape[1];
     if (typeof d !== 'number' || pin !== d || pout !== d) {
       throw new Error(`NNCLR: predictor must map the head's [N, ${d}] to [N, ${d}], received [N, ${pin}] -> [N, ${pout}]`);
     }
-    this.predictor = this.addTrained(predictor);
     this.support = this.addState(new MemoryBank({ size: supportSize, dim: d, seed }));
   }
 
@@ -68,24 +67,13 @@ export class NNCLR extends EncoderMethod {
       const z1 = this.project(views[0], true), z2 = this.project(views[1], true); // [N, d]
       const p1 = this.predictor.apply(z1, { training: true }) as Tensor2D;
       const p2 = this.predictor.apply(z2, { training: true }) as Tensor2D;
-      this.pending?.dispose();
-      // A copy outside the gradient tape: the support set never passes gradients back.
-      this.pending = keep(normalizeRows(tensor2d(z1.dataSync(), z1.shape)));
+      this.support.stage(z1); // a normalised copy outside the gradient tape
       return nnclrLoss(z1, z2, p1, p2, this.support.rows, { temperature: this.temperature });
     });
   }
 
   /** Enqueues the last step's first-view projections into the support set. */
   protected override afterStep(): void {
-    if (!this.pending) return;
-    this.support.enqueue(this.pending);
-    this.pending.dispose();
-    this.pending = null;
-  }
-
-  override dispose(): void {
-    this.pending?.dispose();
-    this.pending = null;
-    super.dispose();
+    this.support.commit();
   }
 }

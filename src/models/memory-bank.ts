@@ -5,7 +5,7 @@
  * vectors (seeded), so it can be used from the first step; `enqueue` overwrites the oldest rows,
  * wrapping around. Its rows and write position are saved in checkpoints (getWeights/setWeights).
  */
-import { type Tensor, type Tensor2D, type Variable, concat, randomNormal, scalar, slice, tidy, variable } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor2D, type Variable, concat, keep, randomNormal, scalar, slice, tensor2d, tidy, variable } from '@tensorflow/tfjs-core';
 import { normalizeRows } from '../distances/cosine.js';
 
 export interface MemoryBankOptions {
@@ -78,6 +78,29 @@ export class MemoryBank {
     this.setPointer((p + n) % this.size);
   }
 
+  /** Rows staged by `stage`, enqueued by `commit`. */
+  private staged: Tensor2D | null = null;
+
+  /**
+   * Keeps an L2-normalised copy of `rows` [n, dim] (off the gradient tape) to enqueue later with
+   * `commit`: methods stage a batch's keys inside their loss and commit them after the optimizer
+   * step, so the batch is never its own negative. A second stage replaces the first.
+   */
+  stage(rows: Tensor2D): void {
+    if (rows.rank !== 2 || rows.shape[1] !== this.dim) throw new Error(`MemoryBank: rows must be [n, ${this.dim}], received [${rows.shape}]`);
+    this.staged?.dispose();
+    // keep: stage is called inside a method's loss, whose tidy would otherwise dispose the copy.
+    this.staged = keep(tidy(() => normalizeRows(tensor2d(rows.dataSync(), rows.shape))));
+  }
+
+  /** Enqueues the staged rows, if any (see `stage`). */
+  commit(): void {
+    if (!this.staged) return;
+    this.enqueue(this.staged);
+    this.staged.dispose();
+    this.staged = null;
+  }
+
   /** [rows, position]: the checkpoint's view of the bank. */
   getWeights(): Tensor[] {
     return [this.bank, this.pointerTensor];
@@ -95,6 +118,8 @@ export class MemoryBank {
   }
 
   dispose(): void {
+    this.staged?.dispose();
+    this.staged = null;
     this.bank.dispose();
     this.pointerTensor.dispose();
   }

@@ -61,6 +61,25 @@ describe('MemoryBank', () => {
   });
 });
 
+describe('MemoryBank stage/commit', () => {
+  it('stages a normalised copy (inside a tidy too) and enqueues it on commit', () => {
+    const bank = new MemoryBank({ size: 4, dim: 2, seed: 3 });
+    const x = tf.tensor2d([[3, 4], [0, 2]]);
+    tf.tidy(() => bank.stage(tf.mul(x, 1) as tf.Tensor2D)); // staged from inside a tidy: must survive it
+    const before = rowsOf(bank.rows);
+    bank.commit();
+    expect(rowsOf(bank.rows)).toEqual([[0.6, 0.8], [0, 1], before[2], before[3]]);
+    expect(bank.position).toBe(2);
+    const n = tf.memory().numTensors;
+    bank.commit(); // nothing staged: no change
+    expect(bank.position).toBe(2);
+    expect(tf.memory().numTensors).toBe(n);
+    expect(() => bank.stage(tf.zeros([1, 3]) as tf.Tensor2D)).toThrow(/MemoryBank: rows must be \[n, 2\], received \[1,3\]/);
+    tf.dispose(x);
+    bank.dispose();
+  });
+});
+
 describe('updateMomentum', () => {
   it('moves trained parameters to m * target + (1 - m) * online; copyWeights copies all', () => {
     const online = mlpBackbone({ inputShape: [2, 2, 1], hidden: [5], outputDim: 3, seed: 1 });
