@@ -77,7 +77,7 @@ export function collapseChart(history: ReportEpoch[], dim?: number): TopLevelSpe
     );
   }
   const y = { field: 'std', type: 'quantitative', title: 'std', scale: { domain: [0, top], nice: false } };
-  return lineChart('Collapse: std of normalised embeddings', values, y, layers);
+  return lineChart('Collapse: std of normalised projections', values, y, layers);
 }
 
 const MAP_WIDTH = 460;
