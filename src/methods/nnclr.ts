@@ -67,7 +67,7 @@ export class NNCLR extends EncoderMethod {
       const z1 = this.project(views[0], true), z2 = this.project(views[1], true); // [N, d]
       const p1 = this.predictor.apply(z1, { training: true }) as Tensor2D;
       const p2 = this.predictor.apply(z2, { training: true }) as Tensor2D;
-      this.support.stage(z1); // a normalised copy outside the gradient tape
+      this.support.stage(z1); // a normalised copy, enqueued after the step
       return nnclrLoss(z1, z2, p1, p2, this.support.rows, { temperature: this.temperature });
     });
   }

@@ -5,7 +5,7 @@
  * vectors (seeded), so it can be used from the first step; `enqueue` overwrites the oldest rows,
  * wrapping around. Its rows and write position are saved in checkpoints (getWeights/setWeights).
  */
-import { type Tensor, type Tensor2D, type Variable, concat, keep, randomNormal, scalar, slice, tensor2d, tidy, variable } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor2D, type Variable, concat, keep, randomNormal, scalar, slice, tidy, variable } from '@tensorflow/tfjs-core';
 import { normalizeRows } from '../distances/cosine.js';
 
 export interface MemoryBankOptions {
@@ -82,7 +82,7 @@ export class MemoryBank {
   private staged: Tensor2D | null = null;
 
   /**
-   * Keeps an L2-normalised copy of `rows` [n, dim] (off the gradient tape) to enqueue later with
+   * Keeps an L2-normalised copy of `rows` [n, dim] (no gradient flows into it) to enqueue later with
    * `commit`: methods stage a batch's keys inside their loss and commit them after the optimizer
    * step, so the batch is never its own negative. A second stage replaces the first.
    */
@@ -90,7 +90,9 @@ export class MemoryBank {
     if (rows.rank !== 2 || rows.shape[1] !== this.dim) throw new Error(`MemoryBank: rows must be [n, ${this.dim}], received [${rows.shape}]`);
     this.staged?.dispose();
     // keep: stage is called inside a method's loss, whose tidy would otherwise dispose the copy.
-    this.staged = keep(tidy(() => normalizeRows(tensor2d(rows.dataSync(), rows.shape))));
+    // No readback is needed to leave the gradient tape: the staged rows are not part of the loss,
+    // so the backward pass never reaches them.
+    this.staged = keep(normalizeRows(rows));
   }
 
   /** Enqueues the staged rows, if any (see `stage`). */
