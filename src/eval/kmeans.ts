@@ -19,8 +19,7 @@
  */
 import { matMul, slice, tensor2d, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
 import { Rng } from '../util/random.js';
-import { squaredDistance, squaredNorm } from './clustering/clustered-points.js';
-import { toPoints, type Points, type PointsInput } from './points.js';
+import { squaredDistance, squaredNorm, toPoints, type Points, type PointsInput } from './points.js';
 
 export interface KMeansOptions {
   /** Number of clusters, an integer in [1, N]. */

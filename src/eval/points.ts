@@ -88,3 +88,20 @@ export function toLabels(caller: string, name: string, labels: ArrayLike<number>
   for (let i = 0; i < n; i++) ids[i] = distinct.get(labels[i])!;
   return { ids, values };
 }
+
+/** Squared euclidean distance between row `r` of `a` and row `s` of `b` (both of width dim). */
+export function squaredDistance(a: ArrayLike<number>, r: number, b: ArrayLike<number>, s: number, dim: number): number {
+  let d = 0;
+  for (let j = 0; j < dim; j++) {
+    const t = a[r * dim + j] - b[s * dim + j];
+    d += t * t;
+  }
+  return d;
+}
+
+/** Squared euclidean norm of row `r` of `a` (of width dim). */
+export function squaredNorm(a: ArrayLike<number>, r: number, dim: number): number {
+  let d = 0;
+  for (let j = 0; j < dim; j++) d += a[r * dim + j] * a[r * dim + j];
+  return d;
+}

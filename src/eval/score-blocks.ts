@@ -9,7 +9,7 @@
  * distance does).
  */
 import { matMul, tensor2d, tidy } from '@tensorflow/tfjs-core';
-import type { Matrix, Points } from './points.js';
+import { squaredNorm, type Matrix, type Points } from './points.js';
 
 /** How closeness is measured: cosine similarity or Euclidean distance. */
 export type ScoreMetric = 'cosine' | 'euclidean';
@@ -22,25 +22,17 @@ export interface ScoreBlockOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Copies rows into unit length, as float32 (zero rows stay zero). */
-export function l2Normalize({ values, dim }: Matrix): Float32Array {
-  const out = new Float32Array(values.length);
+/**
+ * Copies rows into unit length (zero rows stay zero), as float32 or, with `Out = Float64Array`,
+ * float64; norms are summed in float64.
+ */
+export function l2Normalize<T extends Float32Array | Float64Array = Float32Array>(
+  { values, dim }: Matrix, Out: { new (length: number): T } = Float32Array as unknown as { new (length: number): T },
+): T {
+  const out = new Out(values.length);
   for (let r = 0; r < values.length / dim; r++) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += values[r * dim + j] ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = 0; j < dim; j++) out[r * dim + j] = values[r * dim + j] * inv;
-  }
-  return out;
-}
-
-/** Squared L2 norm of every row. */
-function squaredNorms(x: Float32Array, rows: number, dim: number): Float32Array {
-  const out = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += x[r * dim + j] ** 2;
-    out[r] = s;
+    const norm = Math.sqrt(squaredNorm(values, r, dim));
+    for (let j = 0; j < dim; j++) out[r * dim + j] = norm > 0 ? values[r * dim + j] / norm : 0;
   }
   return out;
 }
@@ -64,7 +56,8 @@ export function forEachScoreBlock(
   const cosine = metric === 'cosine', dim = gallery.dim, n = gallery.rows, m = queries.rows;
   const f32 = (p: Points) => (cosine ? l2Normalize(p) : Float32Array.from(p.values));
   const g = f32(gallery), q = f32(queries);
-  const gNorm = cosine ? null : squaredNorms(g, n, dim), qNorm = cosine ? null : squaredNorms(q, m, dim);
+  const norms = (x: Float32Array, rows: number) => Float32Array.from({ length: rows }, (_, r) => squaredNorm(x, r, dim));
+  const gNorm = cosine ? null : norms(g, n), qNorm = cosine ? null : norms(q, m);
   const gT = tensor2d(g, [n, dim]);
   try {
     for (let start = 0; start < m; start += chunk) {

@@ -9,7 +9,8 @@
  * and 1.0 when W = 0 (sklearn's special case). Higher is better. Requires 2 <= k <= N - 1.
  */
 import type { PointsInput } from '../points.js';
-import { clusterMeans, squaredDistance, toClusteredPoints } from './clustered-points.js';
+import { squaredDistance } from '../points.js';
+import { clusterMeans, toClusteredPoints } from './clustered-points.js';
 
 export function calinskiHarabaszIndex(points: PointsInput, labels: ArrayLike<number>): number {
   const cp = toClusteredPoints('calinskiHarabaszIndex', points, labels);

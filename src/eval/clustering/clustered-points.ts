@@ -35,20 +35,3 @@ export function clusterMeans({ points: { values, dim, rows }, ids, sizes }: Clus
   for (let c = 0; c < sizes.length; c++) for (let j = 0; j < dim; j++) means[c * dim + j] /= sizes[c];
   return means;
 }
-
-/** Squared euclidean distance between row `r` of `a` and row `s` of `b` (both of width dim). */
-export function squaredDistance(a: ArrayLike<number>, r: number, b: ArrayLike<number>, s: number, dim: number): number {
-  let d = 0;
-  for (let j = 0; j < dim; j++) {
-    const t = a[r * dim + j] - b[s * dim + j];
-    d += t * t;
-  }
-  return d;
-}
-
-/** Squared euclidean norm of row `r` of `a` (of width dim). */
-export function squaredNorm(a: ArrayLike<number>, r: number, dim: number): number {
-  let d = 0;
-  for (let j = 0; j < dim; j++) d += a[r * dim + j] * a[r * dim + j];
-  return d;
-}

@@ -10,7 +10,8 @@
  * as infinite (the pair is ignored). Requires 2 <= k <= N - 1.
  */
 import type { PointsInput } from '../points.js';
-import { clusterMeans, squaredDistance, toClusteredPoints } from './clustered-points.js';
+import { squaredDistance } from '../points.js';
+import { clusterMeans, toClusteredPoints } from './clustered-points.js';
 
 const ALLCLOSE_ATOL = 1e-8; // np.allclose(x, 0): |x| <= atol + rtol * 0
 

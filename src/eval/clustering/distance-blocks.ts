@@ -19,7 +19,8 @@
  */
 import { fused, slice, sqrt, tensor2d, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
 import type { Points } from '../points.js';
-import { squaredDistance, squaredNorm } from './clustered-points.js';
+import { squaredDistance, squaredNorm } from '../points.js';
+import { l2Normalize } from '../score-blocks.js';
 
 export type PairwiseMetric = 'euclidean' | 'cosine';
 
@@ -50,16 +51,6 @@ export function checkDistanceOptions(caller: string, options: DistanceBlockOptio
   if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`${caller}: chunk must be an integer >= 1, received ${chunk}`);
   if (typeof onProgress !== 'function') throw new Error(`${caller}: onProgress must be a function, received ${typeof onProgress}`);
   return { metric, chunk, onProgress };
-}
-
-/** Rows scaled to unit length in float64 (zero rows stay zero). */
-function unitRows({ values, dim, rows }: Points): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let r = 0; r < rows; r++) {
-    const norm = Math.sqrt(squaredNorm(values, r, dim));
-    for (let j = 0; j < dim; j++) out[r * dim + j] = norm > 0 ? values[r * dim + j] / norm : 0;
-  }
-  return out;
 }
 
 const cosineFromDot = (dot: number) => Math.min(2, Math.max(0, 1 - dot));
@@ -101,7 +92,7 @@ interface Filler {
 /** Exact float64 loops. */
 function exactFiller(points: Points, metric: PairwiseMetric, squared: boolean): Filler {
   const { dim, rows: n } = points;
-  const x = metric === 'cosine' ? unitRows(points) : points.values;
+  const x = metric === 'cosine' ? l2Normalize(points, Float64Array) : points.values;
   const pair = metric === 'cosine'
     ? (i: number, j: number) => {
       let dot = 0;
@@ -131,7 +122,7 @@ function exactFiller(points: Points, metric: PairwiseMetric, squared: boolean): 
  */
 function augmentedRows(points: Points, metric: PairwiseMetric): { left: Float32Array; right: Float32Array; width: number } {
   const { dim, rows: n } = points;
-  const x = metric === 'cosine' ? unitRows(points) : centredRows(points);
+  const x = metric === 'cosine' ? l2Normalize(points, Float64Array) : centredRows(points);
   const width = dim + (metric === 'cosine' ? 1 : 2);
   const left = new Float32Array(n * width), right = new Float32Array(n * width);
   for (let i = 0; i < n; i++) {
