@@ -40,6 +40,7 @@ export { LARS, type LarsOptions } from './train/lars.js';
 export { Trainer, type TrainerOptions, type EpochLog, type OptimizerName } from './train/trainer.js';
 export { saveCheckpoint, loadCheckpoint, loadCheckpointState, type Checkpoint, type NamedTensor } from './train/checkpoint.js';
 export { fitPca, symmetricEigen, type Pca } from './eval/pca.js';
+export { fitWhitening, ledoitWolfShrinkage, type Whitening, type WhiteningOptions } from './eval/whitening.js';
 export type { Distance } from './distances/distance.js';
 export { CosineSimilarity, normalizeRows } from './distances/cosine.js';
 export { DotProductSimilarity } from './distances/dot.js';

@@ -11,6 +11,9 @@
  *   (silhouette, Davies-Bouldin, Calinski-Harabasz, Dunn). Every clustering figure is computed on
  *   the L2-normalised rows, where Euclidean distance is a function of the cosine similarity the
  *   kNN protocol uses, so raw pixels and embeddings of any scale compare fairly.
+ *
+ * With `whiten`, both sets are first PCA-whitened by a whitening fitted on the `train` rows alone
+ * (no labels; whitening.ts), and every figure is of the whitened rows.
  */
 import { adjustedRandIndex } from './clustering/adjusted-rand.js';
 import { calinskiHarabaszIndex } from './clustering/calinski-harabasz.js';
@@ -25,6 +28,7 @@ import { trainLinearProbe } from './linear-probe.js';
 import { toLabels, toPoints, type Matrix } from './points.js';
 import { retrievalMetrics, type RetrievalMetrics } from './retrieval.js';
 import { l2Normalize } from './score-blocks.js';
+import { fitWhitening, type WhiteningOptions } from './whitening.js';
 
 /** The phases of an evaluation, in order, as reported to `onProgress`. */
 export type EvaluationPhase = 'kNN' | 'linear probe' | 'retrieval' | 'k-means' | 'silhouette' | 'Dunn';
@@ -42,6 +46,11 @@ export interface EvaluationOptions {
   probeEpochs?: number;
   /** Seed of the probe's batches and of k-means. Default 0. */
   seed?: number;
+  /**
+   * Whiten both sets first, with a whitening fitted on `train` without labels (`true`: Ledoit-Wolf
+   * shrinkage; or the options of `fitWhitening`). Default false: the rows as given.
+   */
+  whiten?: boolean | WhiteningOptions;
   /** Progress of the long phases. */
   onProgress?: (phase: EvaluationPhase, done: number, total: number) => void;
 }
@@ -71,6 +80,8 @@ export interface Evaluation {
   probePredictions: Int32Array;
   retrieval: RetrievalMetrics;
   clustering: ClusteringScores;
+  /** The shrinkage of the whitening applied first; null when the rows were used as given. */
+  whitening: { shrinkage: number } | null;
 }
 
 const accuracy = (pred: Int32Array, labels: ArrayLike<number>) => pred.reduce((a, p, i) => a + (p === labels[i] ? 1 : 0), 0) / pred.length;
@@ -79,7 +90,19 @@ const accuracy = (pred: Int32Array, labels: ArrayLike<number>) => pred.reduce((a
 export function evaluateEmbeddings(options: EvaluationOptions): Evaluation {
   const caller = 'evaluateEmbeddings';
   const { k = [1, 10, 100], probeEpochs = 30, seed = 0, onProgress } = options;
-  const train = toPoints(caller, 'train', options.train), test = toPoints(caller, 'test', options.test);
+  let train = toPoints(caller, 'train', options.train), test = toPoints(caller, 'test', options.test);
+  const { whiten = false } = options;
+  if (typeof whiten !== 'boolean' && (typeof whiten !== 'object' || whiten === null)) {
+    throw new Error(`${caller}: whiten must be a boolean or the options of fitWhitening, received ${JSON.stringify(whiten)}`);
+  }
+  let whitening: Evaluation['whitening'] = null;
+  if (whiten !== false) {
+    if (test.dim !== train.dim) throw new Error(`${caller}: test must have rows of dim ${train.dim} (as train), received ${test.dim}`);
+    const w = fitWhitening(train, whiten === true ? {} : whiten);
+    whitening = { shrinkage: w.shrinkage };
+    train = { ...w.transform(train), rows: train.rows };
+    test = { ...w.transform(test), rows: test.rows };
+  }
   toLabels(caller, 'trainLabels', options.trainLabels, train.rows);
   const classes = toLabels(caller, 'testLabels', options.testLabels, test.rows).values.length;
   if (!Number.isInteger(probeEpochs) || probeEpochs < 0) throw new Error(`${caller}: probeEpochs must be an integer >= 0, received ${probeEpochs}`);
@@ -117,5 +140,6 @@ export function evaluateEmbeddings(options: EvaluationOptions): Evaluation {
       calinskiHarabasz: calinskiHarabaszIndex(unit, labels),
       dunn: dunnIndex(unit, labels, { onProgress: progress('Dunn') }),
     },
+    whitening,
   };
 }
