@@ -2,11 +2,12 @@
  * Principal component analysis for the PCA baseline of the quality protocol (PCA-50 + kNN):
  * the covariance is one GEMM on the active backend, its top-k eigenvectors come from subspace
  * iteration (orthonormalised by modified Gram-Schmidt) followed by a Rayleigh-Ritz step whose
- * small k x k eigenproblem is solved by cyclic Jacobi rotations; components are sorted by
+ * small k x k eigenproblem is solved by symmetricEigen (Householder + QL); components are sorted by
  * explained variance. Deterministic for a seed.
  */
 import { matMul, tensor2d, tidy } from '@tensorflow/tfjs-core';
 import { Rng } from '../util/random.js';
+import { symmetricEigen } from './symmetric-eigen.js';
 import type { Embeddings } from './knn.js';
 
 export interface Pca {
@@ -18,44 +19,6 @@ export interface Pca {
   explainedVariance: Float64Array;
   /** Rows projected on the components: [rows, k]. */
   transform(x: Embeddings): Embeddings;
-}
-
-/** Eigen-decomposition of a small symmetric matrix (row-major n x n) by cyclic Jacobi. */
-export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const A = Float64Array.from(a), V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p], akq = A[k * n + q];
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k], aqk = A[q * n + k];
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p], vkq = V[k * n + q];
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = A[i * n + i];
-  return { values, vectors: V }; // eigenvector j is column j of V
 }
 
 function orthonormalise(Q: Float64Array[]): void {

@@ -22,11 +22,11 @@
  * alone, no labels and nothing to tune.
  *
  * Numerics: the covariance is accumulated in float64 from float32 GEMMs over blocks of rows (exact
- * enough for eigenvalues 1e-7 of the largest), eigen-decomposed by cyclic Jacobi in float64 after
- * scaling to unit trace; the transform is one GEMM per block of rows on the active backend.
+ * enough for eigenvalues 1e-7 of the largest), eigen-decomposed in float64 (Householder + QL,
+ * symmetric-eigen.ts); the transform is one GEMM per block of rows on the active backend.
  */
 import { matMul, tensor2d, tidy } from '@tensorflow/tfjs-core';
-import { symmetricEigen } from './pca.js';
+import { symmetricEigen } from './symmetric-eigen.js';
 import { toPoints, type PointsInput } from './points.js';
 
 export interface WhiteningOptions {
@@ -153,7 +153,7 @@ export function fitWhitening(x: PointsInput, options: WhiteningOptions = {}): Wh
   let trace = 0;
   for (let j = 0; j < dim; j++) trace += S[j * dim + j];
   if (!(trace > 0)) throw new Error(`${caller}: x has zero variance (every row is the same); it cannot be whitened`);
-  // Shrink, then scale to unit trace so that Jacobi's absolute stopping rule is scale-free.
+  // Shrink, scaled to unit trace.
   const C = new Float64Array(dim * dim);
   for (let t = 0; t < C.length; t++) C[t] = ((1 - shrinkage) * S[t]) / trace;
   for (let j = 0; j < dim; j++) C[j * dim + j] += shrinkage / dim;

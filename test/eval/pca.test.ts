@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import '../../src/backend/register.js';
-import { fitPca, symmetricEigen } from '../../src/eval/pca.js';
+import { fitPca } from '../../src/eval/pca.js';
 import { Rng } from '../../src/util/random.js';
 
 describe('PCA', () => {
-  it('Jacobi eigen-decomposition of a symmetric matrix: A v = lambda v', () => {
-    const A = Float64Array.from([4, 1, 2, 1, 3, 0, 2, 0, 5]);
-    const { values, vectors } = symmetricEigen(A, 3);
-    for (let j = 0; j < 3; j++) {
-      for (let i = 0; i < 3; i++) {
-        let av = 0;
-        for (let k = 0; k < 3; k++) av += A[i * 3 + k] * vectors[k * 3 + j];
-        expect(av).toBeCloseTo(values[j] * vectors[i * 3 + j], 10);
-      }
-    }
-    expect(Array.from(values).reduce((a, b) => a + b, 0)).toBeCloseTo(12, 10); // trace
-  });
-
   it('recovers known axes and variances of a rotated anisotropic Gaussian', () => {
     const D = 6, n = 20000, sd = [5, 3, 2, 0.5, 0.3, 0.1];
     const rng = new Rng(1);
