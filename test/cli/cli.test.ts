@@ -95,6 +95,29 @@ describe('contrastive CLI', () => {
     expect(statSync(file).size).toBe(10000 * 256 * 4);
     expect(meta.labels).toHaveLength(10000);
     expect(meta.split.filter((s: string) => s === 'test')).toHaveLength(1429);
+    expect(meta.whitening).toBeUndefined();
+
+    // --whiten: eval of the whitened rows; embed writes whitened rows and the whitening itself.
+    const ew = run('eval', '--checkpoint', out, '--dataset', 'mnist', '--json', '--whiten', '--no-baseline', '--k', '1');
+    expect(ew.code, ew.err).toBe(0);
+    const wres = JSON.parse(ew.out);
+    expect(wres.encoder.whitening.shrinkage).toBeGreaterThanOrEqual(0);
+    expect(wres.encoder.whitening.shrinkage).toBeLessThanOrEqual(1);
+    expect(wres.knnTop1).toBeGreaterThan(0.1);
+    expect(res.encoder.whitening).toBeNull();
+    const wfile = join(out, 'white.f32');
+    expect(run('embed', '--checkpoint', out, '--dataset', 'mnist', '--out', wfile, '--whiten').code).toBe(0);
+    const wmeta = JSON.parse(readFileSync(`${wfile}.json`, 'utf8'));
+    expect(wmeta.whitening.fittedOn).toBe('train');
+    expect([wmeta.whitening.mean.length, wmeta.whitening.matrix.length]).toEqual([256, 256 * 256]);
+    const white = new Float32Array(readFileSync(wfile).buffer.slice(0));
+    const trainRows = wmeta.split.flatMap((s: string, i: number) => (s === 'train' ? [i] : []));
+    for (const col of [0, 100, 255]) {
+      const v = trainRows.map((r: number) => white[r * 256 + col]);
+      const mean = v.reduce((a: number, b: number) => a + b, 0) / v.length;
+      expect(Math.abs(mean)).toBeLessThan(1e-3); // centred on the training rows
+      expect(v.reduce((a: number, b: number) => a + (b - mean) ** 2, 0) / v.length).toBeLessThan(1.01); // unit variance, less with shrinkage
+    }
 
     // Hybrid: the SimCLR run's backbone fine-tuned with SupCon on 8 labels per class; then evaluated.
     const tuned = join(dir, 'supcon');

@@ -9,6 +9,7 @@ import { subset, type ImageDataset } from '../../data/image-dataset.js';
 import { labelledSubset, stratifiedSplit } from '../../data/split.js';
 import { embedDataset } from '../../embed/embed-dataset.js';
 import { evaluateEmbeddings, type Evaluation } from '../../eval/evaluate.js';
+import { fitWhitening } from '../../eval/whitening.js';
 import type { Embeddings } from '../../eval/knn.js';
 import { writeReport } from '../../report/write-report.js';
 import { loadCheckpointState } from '../../train/checkpoint.js';
@@ -31,12 +32,13 @@ interface EvalArgs {
   report?: string;
   mapPoints: number;
   baseline: boolean;
+  whiten?: boolean;
 }
 
 /** The JSON summary of one evaluation (per-class retrieval left to the report). */
 function summary(e: Evaluation) {
   const { perClass: _perClass, ...retrieval } = e.retrieval;
-  return { linearProbeTop1: e.linearProbeTop1, knnTop1: e.knnTop1, retrieval, clustering: e.clustering };
+  return { linearProbeTop1: e.linearProbeTop1, knnTop1: e.knnTop1, retrieval, clustering: e.clustering, whitening: e.whitening };
 }
 
 export function evalCommand(): Command {
@@ -49,6 +51,7 @@ export function evalCommand(): Command {
     .option('--k <list>', 'cut-offs of the retrieval @k metrics', integerList(1), [1, 10, 100])
     .option('--report <dir>', 'write an HTML report (index.html and PNGs) into this directory')
     .option('--map-points <n>', 'held-out images on the report\'s UMAP map (UMAP in JavaScript: about 20 s for 5000)', integer(10), 5000)
+    .option('--whiten', 'PCA-whiten the encoder\'s and the raw pixels\' rows first (Ledoit-Wolf shrinkage, fitted on the labelled training rows without their labels); every figure is then of the whitened rows')
     .option('--no-baseline', 'skip the raw-pixel figures (about 40% of the time; the report then has no baseline column)')
     .option('--json', 'print one JSON object on stdout instead of a table')
     .action(async (args: EvalArgs) => {
@@ -68,16 +71,24 @@ export function evalCommand(): Command {
       const method = restoreMethod(args.checkpoint, data);
       const progress = phaseProgress();
       const encode = (x: Parameters<typeof method.embed>[0]) => method.embed(x);
-      const eTrain = embedDataset(train, encode, { onProgress: progress.phase('embed train') });
-      const eTest = embedDataset(test, encode, { onProgress: progress.phase('embed test') });
+      let eTrain = embedDataset(train, encode, { onProgress: progress.phase('embed train') });
+      let eTest = embedDataset(test, encode, { onProgress: progress.phase('embed test') });
+      let shrinkage: number | undefined;
+      if (args.whiten) {
+        // Whitened here rather than inside evaluateEmbeddings so that the report's map and gallery
+        // show the rows the figures are of.
+        const w = fitWhitening(eTrain);
+        shrinkage = w.shrinkage;
+        [eTrain, eTest] = [w.transform(eTrain), w.transform(eTest)];
+      }
       const projectionDim = method.head.outputs[0].shape.at(-1) as number;
       method.dispose();
-      const evaluate = (name: string, a: Embeddings, b: Embeddings) => evaluateEmbeddings({
-        train: a, trainLabels: train.labels, test: b, testLabels: test.labels, k: args.k, seed,
+      const evaluate = (name: string, a: Embeddings, b: Embeddings, whiten = false) => evaluateEmbeddings({
+        train: a, trainLabels: train.labels, test: b, testLabels: test.labels, k: args.k, seed, whiten,
         onProgress: (phase, done, total) => progress.phase(`${name} ${phase}`)(done, total),
       });
-      const encoder = evaluate('encoder', eTrain, eTest);
-      const raw = args.baseline ? evaluate('pixels', pixels(train), pixels(test)) : undefined;
+      const encoder = { ...evaluate('encoder', eTrain, eTest), whitening: shrinkage === undefined ? null : { shrinkage } };
+      const raw = args.baseline ? evaluate('pixels', pixels(train), pixels(test), args.whiten) : undefined;
       let reportPath: string | undefined;
       if (args.report) {
         const history = loadCheckpointState<{ history: EpochLog[] }>(args.checkpoint)?.history ?? [];
@@ -85,7 +96,8 @@ export function evalCommand(): Command {
           title: `${test.name} · ${run.method} · ${run.backbone}`,
           info: [
             ['checkpoint', args.checkpoint], ['data set', `${test.name}: ${test.size} held-out images, ${train.size} labelled training images`],
-            ['method', run.method], ['backbone', run.backbone], ['epochs trained', String(history.length)], ['embedding', `${eTest.dim}-d`],
+            ['method', run.method], ['backbone', run.backbone], ['epochs trained', String(history.length)],
+            ['embedding', `${eTest.dim}-d${shrinkage === undefined ? '' : `, whitened (Ledoit-Wolf shrinkage ${shrinkage.toExponential(2)})`}`],
             ['seed', String(seed)], ['generated', new Date().toISOString()],
           ],
           train, test, trainEmbeddings: eTrain, testEmbeddings: eTest, encoder, pixels: raw, history, projectionDim,
@@ -108,7 +120,7 @@ export function evalCommand(): Command {
       const line = (name: string, a: string, b: string) => `  ${name.padEnd(38)}${a}   ${b}\n`;
       const r = encoder.retrieval, q = raw?.retrieval, c = encoder.clustering, d = raw?.clustering;
       process.stdout.write(
-        `${data.name}, held-out split (${test.size} images), labelled bank of ${train.size}\n` +
+        `${data.name}, held-out split (${test.size} images), labelled bank of ${train.size}${args.whiten ? ', rows whitened' : ''}\n` +
           line('', ' encoder', raw ? 'raw pixels' : '') +
           line('weighted kNN (k=200, T=0.1, cosine)', pct(encoder.knnTop1), pct(raw?.knnTop1)) +
           line('linear probe (logistic regression)', pct(encoder.linearProbeTop1), pct(raw?.linearProbeTop1)) +
