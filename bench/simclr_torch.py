@@ -19,7 +19,9 @@ representation of the 10,000 test images.
         [--limit N] [--data DIR] [--out FILE.jsonl]
 
 Prints one JSON line per epoch ({"epoch", "loss", "images_per_s", "seconds"}) and a final
-{"result": {...}} line with knn_top1 and linear_probe_top1 (fractions). Differences from ours
+{"result": {...}} line with knn_top1, whitened_knn_top1 (the same kNN on the representation
+whitened with the Ledoit-Wolf shrunk covariance of the training representation, as
+`contrastive eval --whiten`) and linear_probe_top1 (fractions). Differences from ours
 that the description does not show: the augmentations are drawn from torch's generator (other
 random numbers, same distributions), jitter applies brightness then contrast (ours: random order),
 and cropping samples the crop box once, clamped to the image, instead of torchvision's 10 tries.
@@ -144,6 +146,29 @@ def knn_top1(ftr, ytr, fte, yte, k=200, t=0.1, classes=10):
     return correct / len(fte)
 
 
+@torch.no_grad()
+def ledoit_wolf_whitening(ftr):
+    """PCA whitening fitted on the training representation (no labels): the covariance shrunk
+    towards a multiple of the identity by the Ledoit-Wolf coefficient (Ledoit & Wolf 2004, the
+    formula of sklearn.covariance.ledoit_wolf_shrinkage). Returns (mean, W): whitened = (x - mean) @ W."""
+    x = ftr.double()
+    mean = x.mean(0)
+    x = x - mean
+    n, p = x.shape
+    x2 = x * x
+    trace = x2.sum(0) / n
+    mu = trace.sum() / p
+    beta_ = (x2.t() @ x2).sum()
+    gram = x.t() @ x
+    delta_ = (gram * gram).sum() / n ** 2
+    beta = (beta_ / n - delta_) / (p * n)
+    delta = (delta_ - 2 * mu * trace.sum() + p * mu ** 2) / p
+    shrink = 0.0 if delta == 0 else float(min(beta, delta) / delta)
+    cov = (1 - shrink) * gram / n + shrink * mu * torch.eye(p, dtype=x.dtype, device=x.device)
+    e, v = torch.linalg.eigh(cov)
+    return mean.float(), (v / e.clamp(min=1e-30).sqrt()).float(), shrink
+
+
 def probe_top1(ftr, ytr, fte, yte, classes=10, epochs=30):
     mu, sd = ftr.mean(0), ftr.std(0) + 1e-6
     a, b = (ftr - mu) / sd, (fte - mu) / sd
@@ -228,7 +253,9 @@ def main():
         ftr, fte = embed(backbone, xtr, dev), embed(backbone, xte, dev)
         Ytr = torch.from_numpy(ytr.astype(np.int64)).to(dev)
         Yte = torch.from_numpy(yte.astype(np.int64)).to(dev)
-        result.update(knn_top1=knn_top1(ftr, Ytr, fte, Yte), linear_probe_top1=probe_top1(ftr, Ytr, fte, Yte), n=len(yte))
+        mean, w, shrink = ledoit_wolf_whitening(ftr)
+        result.update(knn_top1=knn_top1(ftr, Ytr, fte, Yte), linear_probe_top1=probe_top1(ftr, Ytr, fte, Yte), n=len(yte),
+                      whitened_knn_top1=knn_top1((ftr - mean) @ w, Ytr, (fte - mean) @ w, Yte), shrinkage=shrink)
     emit({'result': result})
 
 

@@ -4,7 +4,8 @@
  * encoder of `contrastive train` (`cnnBackbone`, flatten + 256, seed 0) plus one Linear layer to
  * the 10 classes, trained with labels (softmax cross-entropy, Adam 1e-3 with cosine decay, batch
  * 256, no augmentation) on the 60,000 training images of the default split; then the same
- * evaluation as `contrastive eval`: weighted kNN (k 200, T 0.1, cosine) and a linear probe
+ * evaluation as `contrastive eval`: weighted kNN (k 200, T 0.1, cosine; also of the representation
+ * whitened as by `contrastive eval --whiten`) and a linear probe
  * (30 epochs) on the frozen 256-d representation of the 10,000 held-out images, and the trained
  * classifier's own test accuracy. What self-supervised training is measured against.
  *
@@ -61,6 +62,9 @@ for (let epoch = 0; epoch < opt.epochs; epoch++) {
 const encode = (x) => backbone.apply(x, { training: false });
 const eTrain = lib.embedDataset(train, encode), eTest = lib.embedDataset(test, encode);
 const knn = lib.weightedKnnAccuracy(eTrain, train.labels, eTest, test.labels);
+// The same kNN on the representation whitened without labels (as `contrastive eval --whiten`).
+const whitening = lib.fitWhitening(eTrain);
+const whitenedKnn = lib.weightedKnnAccuracy(whitening.transform(eTrain), train.labels, whitening.transform(eTest), test.labels);
 const probe = lib.trainLinearProbe(eTrain, train.labels, { epochs: 30 });
 const probeTop1 = probe.accuracy(eTest, test.labels);
 probe.dispose();
@@ -72,6 +76,6 @@ for (let i = 0; i < test.size; i++) {
   if (best === test.labels[i]) hit++;
 }
 console.log(JSON.stringify({
-  encoder: `cnnBackbone ${opt.pooling}`, epochs: opt.epochs, knnTop1: knn, linearProbeTop1: probeTop1, classifierTop1: hit / test.size, n: test.size,
+  encoder: `cnnBackbone ${opt.pooling}`, epochs: opt.epochs, knnTop1: knn, whitenedKnnTop1: whitenedKnn, linearProbeTop1: probeTop1, classifierTop1: hit / test.size, n: test.size,
   trainSeconds: Math.round((performance.now() - t0) / 1000),
 }));
