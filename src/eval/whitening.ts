@@ -31,6 +31,12 @@ import { toPoints, type PointsInput } from './points.js';
 
 export interface WhiteningOptions {
   /**
+   * Each principal direction is divided by `lambda^exponent`: 0.5 (default) whitens; smaller values
+   * whiten partially (0: centre and rotate only). On Fashion-MNIST a smaller exponent trades kNN
+   * top-1 for full-ranking retrieval (BENCHMARKS.md, "Whitened kNN").
+   */
+  exponent?: number;
+  /**
    * Weight `s` in [0, 1] of the identity in the shrunk covariance `(1 - s) S + s (tr S / d) I`, or
    * `'ledoit-wolf'` (default) to estimate it from the rows (Ledoit & Wolf 2004).
    */
@@ -44,9 +50,11 @@ export interface Whitening {
   readonly mean: Float64Array;
   /** The shrinkage used (the Ledoit-Wolf estimate when asked for). */
   readonly shrinkage: number;
+  /** The exponent of the eigenvalues the directions are divided by (0.5: whitening). */
+  readonly exponent: number;
   /** [dim] eigenvalues of the shrunk covariance, largest first. */
   readonly eigenvalues: Float64Array;
-  /** Row-major [dim, dim]: column j is eigenvector j divided by sqrt(eigenvalue j). */
+  /** Row-major [dim, dim]: column j is eigenvector j divided by eigenvalue j ^ exponent. */
   readonly matrix: Float64Array;
   /** `(x - mean) W` for every row of x: [rows, dim] float32. */
   transform(x: PointsInput): { values: Float32Array; dim: number };
@@ -143,7 +151,10 @@ export function ledoitWolfShrinkage(x: PointsInput): number {
 /** Fits a PCA whitening on the rows of `x` (no labels); see the module comment. */
 export function fitWhitening(x: PointsInput, options: WhiteningOptions = {}): Whitening {
   const caller = 'fitWhitening';
-  const { shrinkage: asked = 'ledoit-wolf' } = options;
+  const { shrinkage: asked = 'ledoit-wolf', exponent = 0.5 } = options;
+  if (typeof exponent !== 'number' || !(exponent >= 0 && exponent <= 0.5)) {
+    throw new Error(`${caller}: exponent must be a number in [0, 0.5], received ${JSON.stringify(exponent)}`);
+  }
   if (asked !== 'ledoit-wolf' && !(typeof asked === 'number' && asked >= 0 && asked <= 1)) {
     throw new Error(`${caller}: shrinkage must be 'ledoit-wolf' or a number in [0, 1], received ${JSON.stringify(asked)}`);
   }
@@ -161,7 +172,7 @@ export function fitWhitening(x: PointsInput, options: WhiteningOptions = {}): Wh
   const order = Array.from({ length: dim }, (_, i) => i).sort((a, b) => values[b] - values[a]);
   const eigenvalues = Float64Array.from(order, (j) => values[j] * trace);
   const smallest = eigenvalues[dim - 1];
-  if (!(smallest > eigenvalues[0] * 1e-12)) {
+  if (exponent > 0 && !(smallest > eigenvalues[0] * 1e-12)) {
     throw new Error(
       `${caller}: the covariance of x is singular (smallest eigenvalue ${smallest.toExponential(2)} of largest ${eigenvalues[0].toExponential(2)}); ` +
         `rows that span fewer than ${dim} dimensions need shrinkage > 0, received ${shrinkage}`,
@@ -169,12 +180,12 @@ export function fitWhitening(x: PointsInput, options: WhiteningOptions = {}): Wh
   }
   const matrix = new Float64Array(dim * dim);
   order.forEach((j, col) => {
-    const scale = 1 / Math.sqrt(eigenvalues[col]);
+    const scale = eigenvalues[col] ** -exponent;
     for (let r = 0; r < dim; r++) matrix[r * dim + col] = vectors[r * dim + j] * scale;
   });
   const w32 = Float32Array.from(matrix);
   return {
-    dim, mean, shrinkage, eigenvalues, matrix,
+    dim, mean, shrinkage, exponent, eigenvalues, matrix,
     transform(input: PointsInput) {
       const p = toPoints('Whitening.transform', 'x', input, true);
       if (p.dim !== dim) throw new Error(`Whitening.transform: x must have rows of dim ${dim} (as fitted), received ${p.dim}`);

@@ -86,6 +86,23 @@ describe('whitening', () => {
     expect(w.shrinkage).toBe(s);
   });
 
+  it('exponent e divides each principal direction by lambda^e: 0 centres and rotates (distances kept)', () => {
+    const dim = 4, x = correlated(400, dim, 12);
+    const full = fitWhitening({ values: x, dim }, { shrinkage: 0 }), half = fitWhitening({ values: x, dim }, { shrinkage: 0, exponent: 0.25 });
+    const none = fitWhitening({ values: x, dim }, { shrinkage: 0, exponent: 0 });
+    expect([full.exponent, half.exponent, none.exponent]).toEqual([0.5, 0.25, 0]);
+    for (let r = 0; r < dim; r++) for (let c = 0; c < dim; c++) {
+      const v = full.matrix[r * dim + c] * Math.sqrt(full.eigenvalues[c]); // the unit eigenvector
+      expect(half.matrix[r * dim + c]).toBeCloseTo(v * full.eigenvalues[c] ** -0.25, 6);
+      expect(none.matrix[r * dim + c]).toBeCloseTo(v, 6);
+    }
+    // exponent 0: an orthogonal map of the centred rows, so distances between rows are kept.
+    const y = none.transform({ values: x.subarray(0, 2 * dim), dim });
+    const dist = (a: ArrayLike<number>, o: number) => Math.hypot(...Array.from({ length: dim }, (_, j) => a[j] - a[o + j]));
+    expect(dist(y.values, dim)).toBeCloseTo(dist(x, dim), 4);
+    expect(() => fitWhitening({ values: x, dim }, { exponent: 1 })).toThrow('fitWhitening: exponent must be a number in [0, 0.5], received 1');
+  });
+
   it('independent columns of known scales are divided by their standard deviations', () => {
     const n = 4000, sd = [10, 1, 0.1];
     const z = randomArray(n * 3, 21), x = new Float64Array(n * 3);
