@@ -104,6 +104,7 @@ describe('contrastive CLI', () => {
     expect(wres.encoder.whitening.shrinkage).toBeGreaterThanOrEqual(0);
     expect(wres.encoder.whitening.shrinkage).toBeLessThanOrEqual(1);
     expect(wres.knnTop1).toBeGreaterThan(0.1);
+    expect(wres.whitenedOn).toBe(8571);
     expect(res.encoder.whitening).toBeNull();
     const wfile = join(out, 'white.f32');
     expect(run('embed', '--checkpoint', out, '--dataset', 'mnist', '--out', wfile, '--whiten').code).toBe(0);
@@ -134,6 +135,11 @@ describe('contrastive CLI', () => {
     expect(JSON.parse(fe.out)).toMatchObject({ labelled: 80, n: 1429 });
     expect(JSON.parse(fe.out).rawPixels).toBeUndefined(); // --no-baseline
     expect(JSON.parse(fe.out).knnTop1).toBeGreaterThan(0.1);
+    // Few labels, whitened: the whitening is fitted on every training image (labels unused).
+    const fw = run('eval', '--checkpoint', tuned, '--dataset', 'mnist', '--json', '--labels-per-class', '8', '--whiten', '--k', '1');
+    expect(fw.code, fw.err).toBe(0);
+    expect(JSON.parse(fw.out)).toMatchObject({ labelled: 80, n: 1429, whitenedOn: 8571 });
+    expect(JSON.parse(fw.out).rawPixels.whitening.shrinkage).toBeGreaterThan(0);
   });
 
   it('trains the supervised methods (triplet, siamese) and rejects options of other methods', () => {

@@ -51,7 +51,7 @@ export function evalCommand(): Command {
     .option('--k <list>', 'cut-offs of the retrieval @k metrics', integerList(1), [1, 10, 100])
     .option('--report <dir>', 'write an HTML report (index.html and PNGs) into this directory')
     .option('--map-points <n>', 'held-out images on the report\'s UMAP map (UMAP in JavaScript: about 20 s for 5000)', integer(10), 5000)
-    .option('--whiten', 'PCA-whiten the encoder\'s and the raw pixels\' rows first (Ledoit-Wolf shrinkage, fitted on the labelled training rows without their labels); every figure is then of the whitened rows')
+    .option('--whiten', 'PCA-whiten the encoder\'s and the raw pixels\' rows first (Ledoit-Wolf shrinkage, fitted on the training images without their labels); every figure is then of the whitened rows')
     .option('--no-baseline', 'skip the raw-pixel figures (about 40% of the time; the report then has no baseline column)')
     .option('--json', 'print one JSON object on stdout instead of a table')
     .action(async (args: EvalArgs) => {
@@ -60,35 +60,59 @@ export function evalCommand(): Command {
       const seed = args.seed ?? run.seed;
       const split = stratifiedSplit(data.labels);
       let trainIdx = split.train;
+      // The training images without labels; --whiten fits on them (with --labels-per-class they are
+      // more than the labelled bank).
+      let poolIdx = trainIdx;
       if (args.labelsPerClass !== undefined) {
         // The pool train drew its labels from: its --limit sample (same seed), then K per class.
         if (run.limit !== undefined && run.limit < trainIdx.length && run.dataset === data.name) {
           trainIdx = new Rng(run.seed).shuffle(Int32Array.from(trainIdx)).subarray(0, run.limit).sort();
         }
+        poolIdx = trainIdx;
         trainIdx = labelledSubset(trainIdx, data.labels, args.labelsPerClass, seed);
       }
       const train = subset(data, trainIdx), test = subset(data, split.test);
+      const pool = poolIdx === trainIdx ? train : subset(data, poolIdx);
       const method = restoreMethod(args.checkpoint, data);
       const progress = phaseProgress();
       const encode = (x: Parameters<typeof method.embed>[0]) => method.embed(x);
       let eTrain = embedDataset(train, encode, { onProgress: progress.phase('embed train') });
       let eTest = embedDataset(test, encode, { onProgress: progress.phase('embed test') });
-      let shrinkage: number | undefined;
+      // Whitened here rather than by evaluateEmbeddings: fitted on the whole unlabelled pool, and
+      // the report's map and gallery show the rows the figures are of.
+      const whiten = (fitOn: Embeddings, rows: Embeddings[]) => {
+        const w = fitWhitening(fitOn);
+        return { rows: rows.map((r) => w.transform(r)), whitening: { shrinkage: w.shrinkage } };
+      };
+      let encoderWhitening: Evaluation['whitening'] = null;
       if (args.whiten) {
-        // Whitened here rather than inside evaluateEmbeddings so that the report's map and gallery
-        // show the rows the figures are of.
-        const w = fitWhitening(eTrain);
-        shrinkage = w.shrinkage;
-        [eTrain, eTest] = [w.transform(eTrain), w.transform(eTest)];
+        const fitOn = pool === train ? eTrain : embedDataset(pool, encode, { onProgress: progress.phase('embed pool') });
+        const w = whiten(fitOn, [eTrain, eTest]);
+        [eTrain, eTest] = w.rows;
+        encoderWhitening = w.whitening;
       }
       const projectionDim = method.head.outputs[0].shape.at(-1) as number;
       method.dispose();
-      const evaluate = (name: string, a: Embeddings, b: Embeddings, whiten = false) => evaluateEmbeddings({
-        train: a, trainLabels: train.labels, test: b, testLabels: test.labels, k: args.k, seed, whiten,
-        onProgress: (phase, done, total) => progress.phase(`${name} ${phase}`)(done, total),
+      const evaluate = (name: string, a: Embeddings, b: Embeddings, whitening: Evaluation['whitening']) => ({
+        ...evaluateEmbeddings({
+          train: a, trainLabels: train.labels, test: b, testLabels: test.labels, k: args.k, seed,
+          onProgress: (phase, done, total) => progress.phase(`${name} ${phase}`)(done, total),
+        }),
+        whitening,
       });
-      const encoder = { ...evaluate('encoder', eTrain, eTest), whitening: shrinkage === undefined ? null : { shrinkage } };
-      const raw = args.baseline ? evaluate('pixels', pixels(train), pixels(test), args.whiten) : undefined;
+      const encoder = evaluate('encoder', eTrain, eTest, encoderWhitening);
+      let raw: Evaluation | undefined;
+      if (args.baseline) {
+        let [a, b] = [pixels(train), pixels(test)];
+        let pixelWhitening: Evaluation['whitening'] = null;
+        if (args.whiten) {
+          const w = whiten(pool === train ? a : pixels(pool), [a, b]);
+          [a, b] = w.rows;
+          pixelWhitening = w.whitening;
+        }
+        raw = evaluate('pixels', a, b, pixelWhitening);
+      }
+      const shrinkage = encoderWhitening?.shrinkage;
       let reportPath: string | undefined;
       if (args.report) {
         const history = loadCheckpointState<{ history: EpochLog[] }>(args.checkpoint)?.history ?? [];
@@ -107,7 +131,7 @@ export function evalCommand(): Command {
       }
       progress.stop();
       const result = {
-        dataset: data.name, checkpoint: args.checkpoint, n: test.size, labelled: train.size,
+        dataset: data.name, checkpoint: args.checkpoint, n: test.size, labelled: train.size, ...(args.whiten ? { whitenedOn: pool.size } : {}),
         knnTop1: encoder.knnTop1, linearProbeTop1: encoder.linearProbeTop1, ...(raw ? { rawPixelKnnTop1: raw.knnTop1 } : {}),
         encoder: summary(encoder), ...(raw ? { rawPixels: summary(raw) } : {}), ...(reportPath ? { report: reportPath } : {}),
       };
