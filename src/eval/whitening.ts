@@ -18,6 +18,7 @@
  * What it costs: the low-variance directions it amplifies tell near neighbours apart, not classes.
  * Neighbour classification gains, while ranking every item of a class (MAP@R 43% -> 18% for the
  * same run) and k-means (ARI 0.46 -> 0.15) lose. `exponent` < 0.5 whitens partially, in between.
+ * With few labels it hurts: 10 labelled images per class as the kNN bank, 74.6% -> 64.0%.
  *
  * The covariance is shrunk towards a multiple of the identity, `(1 - s) S + s (tr S / d) I`, which
  * keeps directions of tiny variance from being blown up by noise. The default `s` is the
