@@ -15,7 +15,8 @@ export { MPerClassSampler, type BatchSampler, type MPerClassOptions } from './da
 export { stratifiedSplit, labelledSubset, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type Split, type SplitOptions } from './data/split.js';
 export { Rng } from './util/random.js';
 export { weightedKnnPredict, weightedKnnAccuracy, topK, type KnnOptions, type Embeddings } from './eval/knn.js';
-export { l2Normalize, forEachScoreBlock, type ScoreMetric, type ScoreBlockOptions } from './eval/score-blocks.js';
+export { forEachScoreBlock, type ScoreMetric, type ScoreBlockOptions } from './eval/score-blocks.js';
+export { l2Normalize } from './eval/points.js';
 export { toPoints, toLabels, type Matrix, type Points, type PointsInput, type DenseLabels } from './eval/points.js';
 export type { Image, ImageOp } from './augment/image/image.js';
 export { RandomResizedCrop, cropResize, type RandomResizedCropOptions } from './augment/image/random-resized-crop.js';

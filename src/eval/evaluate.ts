@@ -27,7 +27,7 @@ import { weightedKnnPredict } from './knn.js';
 import { trainLinearProbe } from './linear-probe.js';
 import { toLabels, toPoints, type Matrix } from './points.js';
 import { retrievalMetrics, type RetrievalMetrics } from './retrieval.js';
-import { l2Normalize } from './score-blocks.js';
+import { l2Normalize } from './points.js';
 import { fitWhitening, type WhiteningOptions } from './whitening.js';
 
 /** The phases of an evaluation, in order, as reported to `onProgress`. */

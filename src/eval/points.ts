@@ -105,3 +105,18 @@ export function squaredNorm(a: ArrayLike<number>, r: number, dim: number): numbe
   for (let j = 0; j < dim; j++) d += a[r * dim + j] * a[r * dim + j];
   return d;
 }
+
+/**
+ * Copies rows into unit length (zero rows stay zero), as float32 or, with `Out = Float64Array`,
+ * float64; norms are summed in float64.
+ */
+export function l2Normalize<T extends Float32Array | Float64Array = Float32Array>(
+  { values, dim }: Matrix, Out: { new (length: number): T } = Float32Array as unknown as { new (length: number): T },
+): T {
+  const out = new Out(values.length);
+  for (let r = 0; r < values.length / dim; r++) {
+    const norm = Math.sqrt(squaredNorm(values, r, dim));
+    for (let j = 0; j < dim; j++) out[r * dim + j] = norm > 0 ? values[r * dim + j] / norm : 0;
+  }
+  return out;
+}

@@ -14,7 +14,7 @@
  * the kNN metrics use.
  */
 import { UMAP } from 'umap-js';
-import { l2Normalize } from '../eval/score-blocks.js';
+import { l2Normalize } from '../eval/points.js';
 import { toPoints, type PointsInput } from '../eval/points.js';
 import { Rng } from '../util/random.js';
 

@@ -10,19 +10,17 @@
  * at 0 only, so a cosine distance may exceed 2 by float32 rounding).
  *
  * Two paths, chosen by the input's type:
- * - Float32Array points: one float32 GEMM per block on the active tfjs backend, of rows augmented
- *   with their norms so the product is ||x||² + ||y||² - 2 x·y (points centred first), then
- *   sqrt(max(0, ·)) on the backend too. Fast, but float32: near-duplicate points lose digits.
+ * - Float32Array points: one float32 GEMM per block on the active tfjs backend (`DistanceGemm`,
+ *   distance-gemm.ts: rows augmented with their norms, points centred first), then sqrt on the
+ *   backend too. Fast, but float32: near-duplicate points lose digits.
  * - Float64Array or number[][] points: exact float64 loops (differences, not the norm expansion),
  *   for results that match scikit-learn to 1e-9 (test/eval/clustering.test.ts). O(N² D) in JavaScript: pass a Float32Array for
  *   large N.
  */
-import { fused, slice, sqrt, tensor2d, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
-import type { Points } from '../points.js';
-import { squaredDistance, squaredNorm } from '../points.js';
-import { l2Normalize } from '../score-blocks.js';
+import { l2Normalize, squaredDistance, type Points } from '../points.js';
+import { DistanceGemm, type PairwiseMetric } from '../distance-gemm.js';
 
-export type PairwiseMetric = 'euclidean' | 'cosine';
+export type { PairwiseMetric } from '../distance-gemm.js';
 
 export interface DistanceBlockOptions {
   /** Distance between points. Default 'euclidean'. */
@@ -114,100 +112,11 @@ function exactFiller(points: Points, metric: PairwiseMetric, squared: boolean): 
   };
 }
 
-/**
- * Rows augmented so that one GEMM gives the distance before its last elementwise step, with the
- * norms inside the product: euclidean [-2x, ||x||², 1]·[y, 1, ||y||²] = ||x - y||² (x, y centred on
- * the mean first, which leaves distances unchanged and keeps the norms, hence float32 rounding,
- * small); cosine [-x̂, 1]·[ŷ, 1] = 1 - x̂·ŷ.
- */
-function augmentedRows(points: Points, metric: PairwiseMetric): { left: Float32Array; right: Float32Array; width: number } {
-  const { dim, rows: n } = points;
-  const x = metric === 'cosine' ? l2Normalize(points, Float64Array) : centredRows(points);
-  const width = dim + (metric === 'cosine' ? 1 : 2);
-  const left = new Float32Array(n * width), right = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) {
-    const o = i * width;
-    for (let j = 0; j < dim; j++) {
-      left[o + j] = (metric === 'cosine' ? -1 : -2) * x[i * dim + j];
-      right[o + j] = x[i * dim + j];
-    }
-    if (metric === 'cosine') {
-      left[o + dim] = right[o + dim] = 1;
-    } else {
-      left[o + dim] = right[o + dim + 1] = squaredNorm(x, i, dim);
-      left[o + dim + 1] = right[o + dim] = 1;
-    }
-  }
-  return { left, right, width };
-}
-
-/** Rows minus their mean, float64. */
-function centredRows({ values, dim, rows }: Points): Float64Array {
-  const mean = new Float64Array(dim), out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) mean[i % dim] += values[i] / rows;
-  for (let i = 0; i < values.length; i++) out[i] = values[i] - mean[i % dim];
-  return out;
-}
-
-export interface DistanceTensorLayout {
-  /** First column (default 0): the block is [rows, N - colStart]. */
-  colStart?: number;
-  /** Squared euclidean distances (no sqrt). Default false. */
-  squared?: boolean;
-  /** The block transposed, [N - colStart, rows]. Default false. */
-  transposed?: boolean;
-}
-
-/**
- * Distance blocks as tensors on the tfjs backend, for Float32Array points: one float32 GEMM of the
- * augmented rows with a fused relu, then sqrt (euclidean). The augmented matrices are made once.
- * `tensor` must be called inside `tidy`; the diagonal is whatever the GEMM gives (about
- * sqrt(float32 eps) · ||x|| for euclidean, not 0).
- */
-export class DistanceGemm {
-  private readonly left: Tensor2D;
-  private readonly right: Tensor2D;
-  private readonly width: number;
-
-  constructor(private readonly points: Points, private readonly metric: PairwiseMetric) {
-    const { left, right, width } = augmentedRows(points, metric);
-    this.left = tensor2d(left, [points.rows, width]); // [N, W]
-    this.right = tensor2d(right, [points.rows, width]); // [N, W]
-    this.width = width;
-  }
-
-  tensor(start: number, rows: number, { colStart = 0, squared = false, transposed = false }: DistanceTensorLayout = {}): Tensor2D {
-    const cols = this.points.rows - colStart, w = this.width;
-    const a = slice(this.left, [start, 0], [rows, w]); // [rows, W]
-    const b = colStart === 0 ? this.right : slice(this.right, [colStart, 0], [cols, w]); // [cols, W]
-    // max(0, ·) fused into the GEMM (cosine stays <= 2 up to float32 rounding): one output tensor
-    // when no sqrt follows, so blocks of varying size (upperTriangle) leave no intermediate
-    // buffers of distinct lengths in the native backend's buffer pool.
-    const clamped = transposed
-      ? fused.matMul({ a: b, b: a, transposeB: true, activation: 'relu' }) // [cols, rows]
-      : fused.matMul({ a, b, transposeB: true, activation: 'relu' }); // [rows, cols]
-    return (this.metric === 'euclidean' && !squared ? sqrt(clamped) : clamped) as Tensor2D;
-  }
-
-  dispose(): void {
-    this.left.dispose();
-    this.right.dispose();
-  }
-}
-
 /** Blocks from `DistanceGemm`, read back to JavaScript. */
 function gemmFiller(points: Points, metric: PairwiseMetric, squared: boolean): Filler {
-  const gemm = new DistanceGemm(points, metric);
+  const gemm = new DistanceGemm(points, points, metric, squared ? 'squared-distance' : 'distance');
   return {
-    block(start, rows, colStart, use) {
-      // (tidy returns the tensor, not its values: the values are read after, then it is disposed.)
-      const blockT = tidy(() => gemm.tensor(start, rows, { colStart, squared }));
-      try {
-        use(blockT.dataSync() as Float32Array);
-      } finally {
-        blockT.dispose();
-      }
-    },
+    block: (start, rows, colStart, use) => gemm.read(start, rows, { colStart }, use),
     dispose: () => gemm.dispose(),
   };
 }

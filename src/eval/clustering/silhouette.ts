@@ -22,7 +22,8 @@
 import { gather, reshape, tensor1d, tidy, unsortedSegmentSum } from '@tensorflow/tfjs-core';
 import type { PointsInput } from '../points.js';
 import { toClusteredPoints, type ClusteredPoints } from './clustered-points.js';
-import { checkDistanceOptions, DistanceGemm, forEachDistanceBlock, type DistanceBlockOptions } from './distance-blocks.js';
+import { DistanceGemm } from '../distance-gemm.js';
+import { checkDistanceOptions, forEachDistanceBlock, type DistanceBlockOptions } from './distance-blocks.js';
 
 export type SilhouetteOptions = DistanceBlockOptions;
 
@@ -44,7 +45,7 @@ function exactSums({ points, ids, sizes }: ClusteredPoints, options: Required<Di
 }
 
 function gemmSums({ points, ids, sizes }: ClusteredPoints, options: Required<DistanceBlockOptions>, visit: SumVisitor): void {
-  const k = sizes.length, n = points.rows, gemm = new DistanceGemm(points, options.metric), idsT = tensor1d(ids, 'int32');
+  const k = sizes.length, n = points.rows, gemm = new DistanceGemm(points, points, options.metric), idsT = tensor1d(ids, 'int32');
   try {
     for (let start = 0; start < n; start += options.chunk) {
       const rows = Math.min(options.chunk, n - start);
