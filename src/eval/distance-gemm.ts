@@ -89,7 +89,8 @@ function augmentedRows(
  * diagonal is whatever the GEMM gives (about sqrt(float32 eps) · ||x|| for euclidean, not 0).
  */
 export class DistanceGemm {
-  private readonly left: Tensor2D;
+  /** The augmented left rows, kept in JavaScript: a block's rows become a tensor only in `tensor`. */
+  private readonly left: Float32Array;
   private readonly right: Tensor2D;
   private readonly width: number;
   private readonly rightRows: number;
@@ -98,14 +99,14 @@ export class DistanceGemm {
     const augmented = augmentedRows(left, right, metric, output);
     this.width = augmented.width;
     this.rightRows = right.rows;
-    this.left = tensor2d(augmented.left, [left.rows, this.width]); // [M, W]
+    this.left = augmented.left; // [M, W]
     this.right = tensor2d(augmented.right, [right.rows, this.width]); // [N, W]
   }
 
   /** Left rows [start, start + rows) against right rows [colStart, N), [rows, N - colStart]. Call inside `tidy`. */
   tensor(start: number, rows: number, { colStart = 0, transposed = false }: GemmBlockLayout = {}): Tensor2D {
     const cols = this.rightRows - colStart, w = this.width;
-    const a = slice(this.left, [start, 0], [rows, w]); // [rows, W]
+    const a = tensor2d(this.left.subarray(start * w, (start + rows) * w), [rows, w]); // [rows, W]
     const b = colStart === 0 ? this.right : slice(this.right, [colStart, 0], [cols, w]); // [cols, W]
     const activation = this.metric === 'cosine' && this.output === 'score' ? 'linear' : 'relu';
     // The clamp fused into the GEMM: one output tensor when no elementwise op follows, so blocks of
@@ -133,7 +134,6 @@ export class DistanceGemm {
   }
 
   dispose(): void {
-    this.left.dispose();
     this.right.dispose();
   }
 }
