@@ -5,8 +5,9 @@
  * `forEachScoreBlock` (score-blocks.ts), silhouette and Dunn through `forEachDistanceBlock`
  * (clustering/distance-blocks.ts) or directly.
  *
- * Both sets are prepared once (rows augmented with their norms, as float32 tensors on the active
- * tfjs backend), so a block is one GEMM with its clamp fused, plus at most one elementwise op:
+ * Both sets are prepared once, as float32 rows augmented with their norms (the right set as a
+ * tensor on the active tfjs backend, the left set in JavaScript, a block's rows becoming a tensor
+ * per block), so a block is one GEMM with its clamp fused, plus at most one elementwise op:
  * - euclidean: [-2x, ||x||², 1]·[y, 1, ||y||²] = ||x - y||², clamped at 0 by a fused relu, both
  *   sets first centred (in float64) on the right set's mean, which leaves distances unchanged and
  *   keeps the norms, hence float32 rounding, small; then sqrt for distances, or negated for scores;
