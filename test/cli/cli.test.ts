@@ -105,6 +105,8 @@ describe('contrastive CLI', () => {
     expect(wres.encoder.whitening.shrinkage).toBeLessThanOrEqual(1);
     expect(wres.knnTop1).toBeGreaterThan(0.1);
     expect(wres.whitenedOn).toBe(8571);
+    expect(wres.encoder.knnTop1AsGiven).toBe(res.knnTop1); // the plain protocol, beside the whitened one
+    expect(res.encoder.knnTop1AsGiven).toBeUndefined();
     expect(res.encoder.whitening).toBeNull();
     const wfile = join(out, 'white.f32');
     expect(run('embed', '--checkpoint', out, '--dataset', 'mnist', '--out', wfile, '--whiten').code).toBe(0);
@@ -140,6 +142,7 @@ describe('contrastive CLI', () => {
     expect(fw.code, fw.err).toBe(0);
     expect(JSON.parse(fw.out)).toMatchObject({ labelled: 80, n: 1429, whitenedOn: 8571 });
     expect(JSON.parse(fw.out).rawPixels.whitening.shrinkage).toBeGreaterThan(0);
+    expect(JSON.parse(fw.out).rawPixels.knnTop1AsGiven).toBeGreaterThan(0.1);
   });
 
   it('trains the supervised methods (triplet, siamese) and rejects options of other methods', () => {

@@ -10,7 +10,7 @@ import { labelledSubset, stratifiedSplit } from '../../data/split.js';
 import { embedDataset } from '../../embed/embed-dataset.js';
 import { evaluateEmbeddings, type Evaluation } from '../../eval/evaluate.js';
 import { fitWhitening } from '../../eval/whitening.js';
-import type { Embeddings } from '../../eval/knn.js';
+import { weightedKnnAccuracy, type Embeddings } from '../../eval/knn.js';
 import { writeReport } from '../../report/write-report.js';
 import { loadCheckpointState } from '../../train/checkpoint.js';
 import type { EpochLog } from '../../train/trainer.js';
@@ -36,9 +36,12 @@ interface EvalArgs {
 }
 
 /** The JSON summary of one evaluation (per-class retrieval left to the report). */
-function summary(e: Evaluation) {
+function summary(e: Evaluation, knnAsGiven?: number) {
   const { perClass: _perClass, ...retrieval } = e.retrieval;
-  return { linearProbeTop1: e.linearProbeTop1, knnTop1: e.knnTop1, retrieval, clustering: e.clustering, whitening: e.whitening };
+  return {
+    linearProbeTop1: e.linearProbeTop1, knnTop1: e.knnTop1, retrieval, clustering: e.clustering, whitening: e.whitening,
+    ...(knnAsGiven === undefined ? {} : { knnTop1AsGiven: knnAsGiven }),
+  };
 }
 
 export function evalCommand(): Command {
@@ -84,6 +87,9 @@ export function evalCommand(): Command {
         const w = fitWhitening(fitOn);
         return { rows: rows.map((r) => w.transform(r)), whitening: { shrinkage: w.shrinkage } };
       };
+      // With --whiten, the protocol's kNN of the rows as given too, for comparison.
+      const knnAsGiven = (a: Embeddings, b: Embeddings) => (args.whiten ? weightedKnnAccuracy(a, train.labels, b, test.labels) : undefined);
+      const encoderAsGiven = knnAsGiven(eTrain, eTest);
       let encoderWhitening: Evaluation['whitening'] = null;
       if (args.whiten) {
         const fitOn = pool === train ? eTrain : embedDataset(pool, encode, { onProgress: progress.phase('embed pool') });
@@ -102,9 +108,11 @@ export function evalCommand(): Command {
       });
       const encoder = evaluate('encoder', eTrain, eTest, encoderWhitening);
       let raw: Evaluation | undefined;
+      let pixelsAsGiven: number | undefined;
       if (args.baseline) {
         let [a, b] = [pixels(train), pixels(test)];
         let pixelWhitening: Evaluation['whitening'] = null;
+        pixelsAsGiven = knnAsGiven(a, b);
         if (args.whiten) {
           const w = whiten(pool === train ? a : pixels(pool), [a, b]);
           [a, b] = w.rows;
@@ -133,7 +141,7 @@ export function evalCommand(): Command {
       const result = {
         dataset: data.name, checkpoint: args.checkpoint, n: test.size, labelled: train.size, ...(args.whiten ? { whitenedOn: pool.size } : {}),
         knnTop1: encoder.knnTop1, linearProbeTop1: encoder.linearProbeTop1, ...(raw ? { rawPixelKnnTop1: raw.knnTop1 } : {}),
-        encoder: summary(encoder), ...(raw ? { rawPixels: summary(raw) } : {}), ...(reportPath ? { report: reportPath } : {}),
+        encoder: summary(encoder, encoderAsGiven), ...(raw ? { rawPixels: summary(raw, pixelsAsGiven) } : {}), ...(reportPath ? { report: reportPath } : {}),
       };
       if (args.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -147,6 +155,7 @@ export function evalCommand(): Command {
         `${data.name}, held-out split (${test.size} images), labelled bank of ${train.size}${args.whiten ? ', rows whitened' : ''}\n` +
           line('', ' encoder', raw ? 'raw pixels' : '') +
           line('weighted kNN (k=200, T=0.1, cosine)', pct(encoder.knnTop1), pct(raw?.knnTop1)) +
+          (args.whiten ? line('  the same, rows not whitened', pct(encoderAsGiven), pct(pixelsAsGiven)) : '') +
           line('linear probe (logistic regression)', pct(encoder.linearProbeTop1), pct(raw?.linearProbeTop1)) +
           args.k.map((k) => line(`precision@${k} (leave-one-out)`, pct(r.precisionAtK[k]), pct(q?.precisionAtK[k]))).join('') +
           line('mAP', pct(r.meanAveragePrecision), pct(q?.meanAveragePrecision)) +
