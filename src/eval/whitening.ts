@@ -26,8 +26,8 @@
  * covariance matrices"; the formula of sklearn's `ledoit_wolf_shrinkage`): estimated from the rows
  * alone, no labels and nothing to tune.
  *
- * Numerics: the covariance is accumulated in float64 from float32 GEMMs over blocks of rows (exact
- * enough for eigenvalues 1e-7 of the largest), eigen-decomposed in float64 (Householder + QL,
+ * Numerics: the covariance is accumulated in float64 from float32 GEMMs over blocks of rows (an
+ * eigenvalue 1e-7 of the largest to about 1%; the shrinkage keeps such directions from mattering), eigen-decomposed in float64 (Householder + QL,
  * symmetric-eigen.ts); the transform is one GEMM per block of rows on the active backend.
  */
 import { matMul, tensor2d, tidy } from '@tensorflow/tfjs-core';
@@ -115,8 +115,8 @@ function moments(caller: string, input: PointsInput): Moments {
       return matMul(x, x, true, false);
     });
     const g = gram.dataSync();
-    gram.dispose();
     for (let t = 0; t < covariance.length; t++) covariance[t] += g[t];
+    gram.dispose();
   }
   for (let t = 0; t < covariance.length; t++) covariance[t] /= rows;
   // The GEMM's two halves may differ in the last bit; the eigen-solver wants exact symmetry.

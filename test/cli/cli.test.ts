@@ -119,7 +119,16 @@ describe('contrastive CLI', () => {
       const v = trainRows.map((r: number) => white[r * 256 + col]);
       const mean = v.reduce((a: number, b: number) => a + b, 0) / v.length;
       expect(Math.abs(mean)).toBeLessThan(1e-3); // centred on the training rows
-      expect(v.reduce((a: number, b: number) => a + (b - mean) ** 2, 0) / v.length).toBeLessThan(1.01); // unit variance, less with shrinkage
+      const variance = v.reduce((a: number, b: number) => a + (b - mean) ** 2, 0) / v.length;
+      expect(variance).toBeLessThan(1.01); // unit variance, less with shrinkage
+      if (col === 0) expect(variance).toBeGreaterThan(0.95); // the top direction: shrinkage barely touches it
+    }
+    // The written rows are (x - mean) matrix of the plain rows, with the metadata's mean and matrix.
+    const plain = new Float32Array(readFileSync(file).buffer.slice(0)), { mean: mu, matrix: W } = wmeta.whitening;
+    for (const r of [0, 4321, 9999]) for (const c of [0, 7, 255]) {
+      let want = 0;
+      for (let j = 0; j < 256; j++) want += (plain[r * 256 + j] - mu[j]) * W[j * 256 + c];
+      expect(white[r * 256 + c]).toBeCloseTo(want, 3);
     }
 
     // Hybrid: the SimCLR run's backbone fine-tuned with SupCon on 8 labels per class; then evaluated.
