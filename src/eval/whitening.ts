@@ -86,7 +86,9 @@ function moments(caller: string, input: PointsInput): Moments {
   for (let j = 0; j < dim; j++) mean[j] /= rows;
   const covariance = new Float64Array(dim * dim);
   let sumNorm4 = 0;
-  const block = new Float32Array(Math.min(BLOCK, rows) * dim);
+  // Float64 input (plain arrays, small data) takes an exact float64 loop; float32 input one GEMM per block.
+  const exact = values instanceof Float64Array;
+  const block = exact ? new Float64Array(Math.min(BLOCK, rows) * dim) : new Float32Array(Math.min(BLOCK, rows) * dim);
   for (let start = 0; start < rows; start += BLOCK) {
     const n = Math.min(BLOCK, rows - start);
     for (let i = 0; i < n; i++) {
@@ -98,26 +100,24 @@ function moments(caller: string, input: PointsInput): Moments {
       }
       sumNorm4 += norm2 * norm2;
     }
-    if (values instanceof Float64Array) {
-      // Exact path for float64 input (plain arrays, small data): a float64 loop over the block.
+    if (exact) {
       for (let i = 0; i < n; i++) {
-        const x = (start + i) * dim;
         for (let a = 0; a < dim; a++) {
-          const ca = values[x + a] - mean[a];
-          for (let b = a; b < dim; b++) covariance[a * dim + b] += ca * (values[x + b] - mean[b]);
+          const ca = block[i * dim + a];
+          for (let b = a; b < dim; b++) covariance[a * dim + b] += ca * block[i * dim + b];
         }
       }
-      for (let a = 0; a < dim; a++) for (let b = 0; b < a; b++) covariance[a * dim + b] = covariance[b * dim + a];
       continue;
     }
     const gram = tidy(() => {
-      const x = tensor2d(block.subarray(0, n * dim), [n, dim]);
+      const x = tensor2d(block.subarray(0, n * dim) as Float32Array, [n, dim]); // float32 here (not exact)
       return matMul(x, x, true, false);
     });
     const g = gram.dataSync();
     for (let t = 0; t < covariance.length; t++) covariance[t] += g[t];
     gram.dispose();
   }
+  if (exact) for (let a = 0; a < dim; a++) for (let b = 0; b < a; b++) covariance[a * dim + b] = covariance[b * dim + a];
   for (let t = 0; t < covariance.length; t++) covariance[t] /= rows;
   // The GEMM's two halves may differ in the last bit; the eigen-solver wants exact symmetry.
   for (let a = 0; a < dim; a++) {
@@ -188,7 +188,7 @@ export function fitWhitening(x: PointsInput, options: WhiteningOptions = {}): Wh
     const scale = eigenvalues[col] ** -exponent;
     for (let r = 0; r < dim; r++) matrix[r * dim + col] = vectors[r * dim + j] * scale;
   });
-  const w32 = Float32Array.from(matrix);
+  const w32 = Float32Array.from(matrix); // uploaded once per transform call
   return {
     dim, mean, shrinkage, exponent, eigenvalues, matrix,
     transform(input: PointsInput) {
@@ -196,12 +196,17 @@ export function fitWhitening(x: PointsInput, options: WhiteningOptions = {}): Wh
       if (p.dim !== dim) throw new Error(`Whitening.transform: x must have rows of dim ${dim} (as fitted), received ${p.dim}`);
       const out = new Float32Array(p.rows * dim);
       const block = new Float32Array(Math.min(BLOCK, Math.max(p.rows, 1)) * dim);
-      for (let start = 0; start < p.rows; start += BLOCK) {
-        const n = Math.min(BLOCK, p.rows - start);
-        for (let i = 0; i < n * dim; i++) block[i] = p.values[start * dim + i] - mean[i % dim];
-        const y = tidy(() => matMul(tensor2d(block.subarray(0, n * dim), [n, dim]), tensor2d(w32, [dim, dim])));
-        out.set(y.dataSync() as Float32Array, start * dim);
-        y.dispose();
+      const w = tensor2d(w32, [dim, dim]);
+      try {
+        for (let start = 0; start < p.rows; start += BLOCK) {
+          const n = Math.min(BLOCK, p.rows - start);
+          for (let i = 0; i < n * dim; i++) block[i] = p.values[start * dim + i] - mean[i % dim];
+          const y = tidy(() => matMul(tensor2d(block.subarray(0, n * dim), [n, dim]), w));
+          out.set(y.dataSync() as Float32Array, start * dim);
+          y.dispose();
+        }
+      } finally {
+        w.dispose();
       }
       return { values: out, dim };
     },
