@@ -1,12 +1,13 @@
 /**
- * k augmented views of every image of a batch (SimCLR's two views, multi-crop's more), seeded: the
- * same seed and batch give the same views. Views come out as float32 NHWC arrays ready for
- * `tf.tensor4d(view, [n, h, w, c])`.
+ * k augmented views of every image (SimCLR's two views, multi-crop's more), seeded: the same seed
+ * and images give the same views. The image pipeline's `ViewTransform`: view v of an image is
+ * transforms[v] applied to it.
  */
 import type { ImageDataset } from '../data/image-dataset.js';
-import { imageLength } from '../data/image-dataset.js';
+import { imageAt } from '../data/image-source.js';
 import { Rng } from '../util/random.js';
 import type { Image, ImageOp } from './image/image.js';
+import type { ViewTransform } from './view-transform.js';
 
 export interface ViewBatch {
   /** views[v]: [n, height, width, channels] floats in [0, 1]. */
@@ -17,28 +18,36 @@ export interface ViewBatch {
   channels: number;
 }
 
-export class MultiView {
+export class MultiView implements ViewTransform<Image> {
   /**
    * @param transforms one op per view (e.g. [t, t] for SimCLR; different ops for asymmetric
    *   methods like BYOL).
    */
   constructor(readonly transforms: readonly ImageOp[]) {
-    if (transforms.length < 1) throw new Error('MultiView: at least one transform is needed, received 0');
+    if (!Array.isArray(transforms) || transforms.length < 1) throw new Error(`MultiView: at least one transform is needed, received ${Array.isArray(transforms) ? 0 : String(transforms)}`);
   }
 
-  /** Views of the images `indices` of `data`; `seed` fixes every random choice. */
+  get views(): number {
+    return this.transforms.length;
+  }
+
+  view(item: Image, v: number, rng: Rng): Image {
+    return this.transforms[v].apply(item, rng);
+  }
+
+  /**
+   * Views of the images `indices` of `data` as float arrays; `seed` fixes every random choice.
+   * The same draws as `DataLoader` over `imageSource(data)` with this transform.
+   */
   apply(data: ImageDataset, indices: ArrayLike<number>, seed: number): ViewBatch {
     const rng = new Rng(seed);
-    const len = imageLength(data);
+    const items = Array.from(indices, (k) => imageAt(data, k));
     const views: Float32Array[] = [];
     let shape: Omit<Image, 'data'> | null = null;
-    for (const t of this.transforms) {
+    for (let t = 0; t < this.transforms.length; t++) {
       let out: Float32Array | null = null;
-      for (let i = 0; i < indices.length; i++) {
-        const k = indices[i];
-        const src = data.images.subarray(k * len, (k + 1) * len);
-        const img: Image = { data: Float32Array.from(src, (v) => v / 255), height: data.height, width: data.width, channels: data.channels };
-        const v = t.apply(img, rng);
+      for (let i = 0; i < items.length; i++) {
+        const v = this.view(items[i], t, rng);
         if (!out) {
           shape ??= { height: v.height, width: v.width, channels: v.channels };
           if (v.height !== shape.height || v.width !== shape.width || v.channels !== shape.channels) {

@@ -7,7 +7,7 @@ export interface ImageDataset {
   readonly name: string;
   /** Pixels of every image, [size, height, width, channels], 0-255. */
   readonly images: Uint8Array;
-  /** Class of every image, in [0, classNames.length). */
+  /** Class of every image, in [0, classNames.length); -1 for an image without a label. */
   readonly labels: Int32Array;
   /** Stable id of every image: its position in the source package's order. */
   readonly ids: Int32Array;
@@ -18,6 +18,8 @@ export interface ImageDataset {
   readonly classNames: readonly string[];
   /** Number of images. */
   readonly size: number;
+  /** Where each image came from (image folders: the file path relative to the folder). */
+  readonly paths?: readonly string[];
 }
 
 /** Pixels of one image per row: height * width * channels. */
@@ -40,7 +42,8 @@ export function subset(d: ImageDataset, indices: ArrayLike<number>, name = d.nam
     labels[i] = d.labels[k];
     ids[i] = d.ids[k];
   }
-  return { ...d, name, images, labels, ids, size: indices.length };
+  const paths = d.paths ? Array.from(indices, (k) => d.paths![k]) : undefined;
+  return { ...d, name, images, labels, ids, size: indices.length, ...(paths ? { paths } : {}) };
 }
 
 /** A data set of 1-channel side x side images, ids in storage order. */

@@ -7,6 +7,7 @@
  * encoder's output, before the projector.
  */
 import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { barlowTwinsLoss } from '../losses/barlow-twins.js';
 import { checkWeight } from '../losses/checks.js';
@@ -32,7 +33,8 @@ export class BarlowTwins extends EncoderMethod {
   }
 
   /** The Barlow Twins loss of the two views' projections (batches of N >= 2). */
-  loss(views: Tensor[]): Scalar {
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
     if (views.length !== 2) throw new Error(`BarlowTwins: expects 2 views, received ${views.length}`);
     return tidy(() => barlowTwinsLoss(this.project(views[0], true), this.project(views[1], true), { lambda: this.lambda }));
   }

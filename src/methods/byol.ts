@@ -19,6 +19,7 @@
  * small-data value).
  */
 import { type Scalar, type Tensor, add, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { byolLoss } from '../losses/byol.js';
 import { MomentumMethod, type MomentumEncoderOptions } from './momentum-method.js';
@@ -38,7 +39,8 @@ export class BYOL extends MomentumMethod {
     this.predictor = this.addPredictor(options.predictor);
   }
 
-  loss(views: Tensor[]): Scalar {
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
     if (views.length !== 2) throw new Error(`BYOL: expects 2 views, received ${views.length}`);
     return tidy(() => {
       const p1 = this.predictView(this.predictor, views[0]), p2 = this.predictView(this.predictor, views[1]); // [N, d]

@@ -17,6 +17,8 @@
  */
 import { type Optimizer, type Scalar, type Tensor, type Tensor2D, type Variable, concat, keep, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Batch, ViewInput } from '../data/batch.js';
+import { applyModel } from '../models/apply-model.js';
 import { outputStd } from '../eval/collapse.js';
 import type { Method } from './method.js';
 
@@ -42,7 +44,7 @@ export abstract class EncoderMethod implements Method {
     this.head = head;
   }
 
-  abstract loss(views: Tensor[], labels?: Int32Array): Scalar;
+  abstract loss(batch: Batch): Scalar;
 
   /** Trained networks after backbone and head (predictors). */
   private readonly trained: LayersModel[] = [];
@@ -99,8 +101,8 @@ export abstract class EncoderMethod implements Method {
   private lastStd: Scalar | null = null;
 
   /** Projections z of one view: [N, d]. In training mode it records their collapse measure. */
-  project(view: Tensor, training: boolean): Tensor2D {
-    const h = this.backbone.apply(view, { training }) as Tensor;
+  project(view: ViewInput, training: boolean): Tensor2D {
+    const h = applyModel(this.backbone, view, training);
     const z = this.head.apply(h, { training }) as Tensor2D;
     if (training && z.shape[0] >= 2) {
       this.lastStd?.dispose();
@@ -110,7 +112,7 @@ export abstract class EncoderMethod implements Method {
   }
 
   /** predictor(z) of one view in training mode, [N, d']; z = project(view) is what the collapse monitor records. */
-  protected predictView(predictor: LayersModel, view: Tensor): Tensor2D {
+  protected predictView(predictor: LayersModel, view: ViewInput): Tensor2D {
     return predictor.apply(this.project(view, true), { training: true }) as Tensor2D;
   }
 
@@ -119,7 +121,7 @@ export abstract class EncoderMethod implements Method {
   }
 
   /** Projections of all views in training mode, stacked: row v * N + i is view v of item i. [V N, d]. */
-  projectViews(views: Tensor[]): Tensor2D {
+  projectViews(views: ViewInput[]): Tensor2D {
     return concat(views.map((v) => this.project(v, true)), 0);
   }
 
@@ -134,12 +136,12 @@ export abstract class EncoderMethod implements Method {
     return miner;
   }
 
-  embed(x: Tensor): Tensor2D {
-    return tidy(() => this.backbone.apply(x, { training: false }) as Tensor2D);
+  embed(x: ViewInput): Tensor2D {
+    return tidy(() => applyModel(this.backbone, x, false) as Tensor2D);
   }
 
-  trainStep(views: Tensor[], optimizer: Optimizer, labels?: Int32Array): number {
-    const loss = optimizer.minimize(() => this.loss(views, labels), true, this.trainableVariables());
+  trainStep(batch: Batch, optimizer: Optimizer): number {
+    const loss = optimizer.minimize(() => this.loss(batch), true, this.trainableVariables());
     const value = loss!.dataSync()[0];
     loss!.dispose();
     this.afterStep();

@@ -5,20 +5,24 @@
  * schedule (the trainer does).
  */
 import type { Optimizer, Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Batch, ViewInput } from '../data/batch.js';
 
 export interface Method {
   readonly name: string;
   /**
    * True when the loss needs the items' class labels (supervised methods: SupCon, triplet,
-   * siamese); the trainer then passes the batch's labels to loss and trainStep.
+   * siamese); the trainer then puts the items' labels into every batch.
    */
   readonly usesLabels?: boolean;
   /** Variables the optimizer updates (encoder and heads; not batch-norm running statistics). */
   trainableVariables(): Variable[];
-  /** Loss of one batch: views[v] is [N, H, W, C] (or [N, D]) for view v; labels[i] is item i's class. */
-  loss(views: Tensor[], labels?: Int32Array): Scalar;
-  /** The encoder's representation of x, in inference mode: [N, D]. */
-  embed(x: Tensor): Tensor2D;
+  /**
+   * Loss of one batch: batch.views[v] is view v of the N items ([N, H, W, C] images, [N, D] rows,
+   * or named tensors); batch.labels[i] is item i's class.
+   */
+  loss(batch: Batch): Scalar;
+  /** The encoder's representation of one view input, in inference mode: [N, D]. */
+  embed(x: ViewInput): Tensor2D;
   /** Every weight of the method (trainable and batch-norm running statistics), for checkpoints. */
   getWeights(): Tensor[];
   /** Restores weights from getWeights()'s order and shapes. */
@@ -33,7 +37,7 @@ export interface Method {
    * methods with schedules of their own (BYOL's and MoCo's momentum).
    */
   setProgress?(step: number, totalSteps: number): void;
-  /** One optimisation step on a batch of views; returns the loss value. */
-  trainStep(views: Tensor[], optimizer: Optimizer, labels?: Int32Array): number;
+  /** One optimisation step on a batch; returns the loss value. */
+  trainStep(batch: Batch, optimizer: Optimizer): number;
   dispose(): void;
 }

@@ -26,6 +26,7 @@
  * ImageNet queue is 65536, and it should stay well above the batch size); m = 0.999 constant.
  */
 import { type Scalar, type Tensor, concat, div, add, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import { checkBoolean, checkTemperature } from '../losses/checks.js';
 import { infoNceLoss } from '../losses/infonce.js';
 import { MemoryBank } from '../models/memory-bank.js';
@@ -63,9 +64,10 @@ export class MoCo extends MomentumMethod {
   }
 
   /** views: 2 tensors [N, ...] (N <= queueSize, 2N with symmetric). */
-  loss(views: Tensor[]): Scalar {
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
     if (views.length !== 2) throw new Error(`MoCo: expects 2 views, received ${views.length}`);
-    const n = views[0].shape[0] * (this.symmetric ? 2 : 1);
+    const n = batch.size * (this.symmetric ? 2 : 1);
     if (n > this.queue.size) throw new Error(`MoCo: queueSize (${this.queue.size}) must hold a batch of keys, received ${n} keys`);
     return tidy(() => {
       const options = { temperature: this.temperature, inBatchNegatives: false };

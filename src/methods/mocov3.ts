@@ -18,6 +18,7 @@
  * momentum m = 0.99 on a cosine schedule to 1 (section 4 and the official code).
  */
 import { type Scalar, type Tensor, add, mul, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkTemperature } from '../losses/checks.js';
 import { infoNceLoss } from '../losses/infonce.js';
@@ -43,7 +44,8 @@ export class MoCoV3 extends MomentumMethod {
     this.temperature = checkTemperature('MoCoV3', temperature);
   }
 
-  loss(views: Tensor[]): Scalar {
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
     if (views.length !== 2) throw new Error(`MoCoV3: expects 2 views, received ${views.length}`);
     return tidy(() => {
       const q1 = this.predictView(this.predictor, views[0]), q2 = this.predictView(this.predictor, views[1]); // [N, d]

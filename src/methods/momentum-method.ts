@@ -22,6 +22,8 @@
  */
 import { type Tensor, type Tensor2D } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { ViewInput } from '../data/batch.js';
+import { applyModel } from '../models/apply-model.js';
 import { copyWeights, updateMomentum } from '../models/momentum.js';
 import { stopGradient } from '../ops/stop-gradient.js';
 import { cosineSchedule } from '../train/schedules.js';
@@ -88,8 +90,8 @@ export abstract class MomentumMethod extends EncoderMethod {
   }
 
   /** Target projections of one view, in training mode, with no gradient: [N, d]. */
-  protected targetProject(view: Tensor): Tensor2D {
-    const h = this.targetBackbone.apply(view, { training: true }) as Tensor;
+  protected targetProject(view: ViewInput): Tensor2D {
+    const h = applyModel(this.targetBackbone, view, true);
     return stopGradient(this.targetHead.apply(h, { training: true }) as Tensor2D);
   }
 

@@ -9,6 +9,7 @@
  * The representation used downstream is the encoder's output, before the heads.
  */
 import { type Scalar, type Tensor, type Tensor2D, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkTemperature } from '../losses/checks.js';
 import { nnclrLoss } from '../losses/nnclr.js';
@@ -59,9 +60,10 @@ export class NNCLR extends EncoderMethod {
   }
 
   /** The NNCLR loss of the two views (batches of 1 <= N <= supportSize); remembers z1 for the support set. */
-  loss(views: Tensor[]): Scalar {
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
     if (views.length !== 2) throw new Error(`NNCLR: expects 2 views, received ${views.length}`);
-    const n = views[0].shape[0];
+    const n = batch.size;
     if (n > this.support.size) throw new Error(`NNCLR: the batch size must be at most supportSize = ${this.support.size}, received ${n}`);
     return tidy(() => {
       const z1 = this.project(views[0], true), z2 = this.project(views[1], true); // [N, d]

@@ -12,6 +12,7 @@
  * gives 2 V N pairs, half similar and half dissimilar.
  */
 import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeRows } from '../distances/cosine.js';
 import { checkMargin } from '../losses/checks.js';
@@ -59,8 +60,9 @@ export class Siamese extends EncoderMethod {
     this.miner = this.checkMiner('PairMiner', miner);
   }
 
-  loss(views: Tensor[], labels?: Int32Array): Scalar {
-    const y = repeatLabels('Siamese', views, labels);
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
+    const y = repeatLabels('Siamese', batch);
     const fixed = this.miner ? null : batchPairs(y); // the miner needs the projections; these pairs do not
     if (fixed && fixed.anchors.length === 0) throw new Error('Siamese: the batch has no pair (it needs at least 2 rows)');
     return tidy(() => {

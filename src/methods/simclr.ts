@@ -5,6 +5,7 @@
  * downstream is the encoder's output, before the head (section 4.2 of the paper).
  */
 import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkTemperature } from '../losses/checks.js';
 import { ntXentLoss } from '../losses/ntxent.js';
@@ -29,7 +30,8 @@ export class SimCLR extends EncoderMethod {
     this.temperature = checkTemperature('SimCLR', temperature);
   }
 
-  loss(views: Tensor[]): Scalar {
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
     if (views.length !== 2) throw new Error(`SimCLR: expects 2 views, received ${views.length}`);
     return tidy(() => ntXentLoss(this.project(views[0], true), this.project(views[1], true), { temperature: this.temperature }));
   }

@@ -15,6 +15,7 @@
  * the projections z (not the predictions).
  */
 import { type Scalar, type Tensor, type Tensor2D, add, mul, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { negativeCosineLoss } from '../losses/negative-cosine.js';
 import { stopGradient } from '../ops/stop-gradient.js';
@@ -38,7 +39,8 @@ export class SimSiam extends EncoderMethod {
     this.predictor = this.addPredictor(options.predictor);
   }
 
-  loss(views: Tensor[]): Scalar {
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
     if (views.length !== 2) throw new Error(`SimSiam: expects 2 views, received ${views.length}`);
     return tidy(() => {
       const z1 = this.project(views[0], true), z2 = this.project(views[1], true); // [N, d]

@@ -7,6 +7,7 @@
  * several items per class (MPerClassSampler); anchors without a positive add nothing.
  */
 import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkTemperature } from '../losses/checks.js';
 import { supConLoss } from '../losses/supcon.js';
@@ -34,8 +35,9 @@ export class SupCon extends EncoderMethod {
   }
 
   /** views: V >= 1 tensors [N, ...]; labels: N classes, one per item (repeated for its V views). */
-  loss(views: Tensor[], labels?: Int32Array): Scalar {
-    const y = repeatLabels('SupCon', views, labels);
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
+    const y = repeatLabels('SupCon', batch);
     return tidy(() => supConLoss(this.projectViews(views), y, { temperature: this.temperature }));
   }
 }

@@ -14,6 +14,7 @@
  * after 5 epochs, below raw pixels). Hermans et al. use K = 4 images per class, where it works.
  */
 import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { normalizeRows } from '../distances/cosine.js';
 import { checkMargin } from '../losses/checks.js';
@@ -61,8 +62,9 @@ export class Triplet extends EncoderMethod {
     this.miner = this.checkMiner('TripletMiner', miner);
   }
 
-  loss(views: Tensor[], labels?: Int32Array): Scalar {
-    const y = repeatLabels('Triplet', views, labels);
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
+    const y = repeatLabels('Triplet', batch);
     return tidy(() => {
       const z = normalizeRows(this.projectViews(views)); // [V N, d], unit rows
       const options = { margin: this.margin };

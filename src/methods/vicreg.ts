@@ -7,6 +7,7 @@
  * needed. The representation used downstream is the encoder's output, before the expander.
  */
 import { type Scalar, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { Batch } from '../data/batch.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkWeight } from '../losses/checks.js';
 import { vicregLoss } from '../losses/vicreg.js';
@@ -40,7 +41,8 @@ export class VICReg extends EncoderMethod {
   }
 
   /** The VICReg loss of the two views' embeddings (batches of N >= 2). */
-  loss(views: Tensor[]): Scalar {
+  loss(batch: Batch): Scalar {
+    const { views } = batch;
     if (views.length !== 2) throw new Error(`VICReg: expects 2 views, received ${views.length}`);
     const { invarianceWeight, varianceWeight, covarianceWeight } = this;
     return tidy(() => vicregLoss(this.project(views[0], true), this.project(views[1], true), { invarianceWeight, varianceWeight, covarianceWeight }));

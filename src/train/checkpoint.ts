@@ -6,25 +6,16 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tensor, type DataType, type Tensor } from '@tensorflow/tfjs-core';
+import { tensor, type DataType } from '@tensorflow/tfjs-core';
+import type { Checkpoint, CheckpointStore, NamedTensor } from './checkpoint-store.js';
 
-export interface NamedTensor {
-  name: string;
-  tensor: Tensor;
-}
+export type { Checkpoint, NamedTensor } from './checkpoint-store.js';
 
 interface Entry {
   name: string;
   shape: number[];
   dtype: 'float32' | 'int32';
   offset: number;
-}
-
-export interface Checkpoint<S> {
-  /** Caller's state (epoch, history, options, ...), stored as JSON. */
-  state: S;
-  /** Named tensors (model weights, optimizer slots). */
-  tensors: NamedTensor[];
 }
 
 const FORMAT = 'contrastive-checkpoint-1';
@@ -91,4 +82,12 @@ export function loadCheckpoint<S>(dir: string): Checkpoint<S> | null {
     return { name: e.name, tensor: tensor(values, e.shape, e.dtype as DataType) };
   });
   return { state: meta.state, tensors };
+}
+
+/** The checkpoints of a run directory as the trainer's store. */
+export function directoryStore(dir: string): CheckpointStore {
+  return {
+    load: <S>() => loadCheckpoint<S>(dir),
+    save: (tag, state, tensors) => saveCheckpoint(dir, tag, state, tensors),
+  };
 }

@@ -1,32 +1,35 @@
 /**
- * The training loop: seeded batches of the data set -> views -> method.trainStep, the optimizer
- * and its learning-rate schedule (linear warm-up, then cosine decay: SimCLR, Chen et al. 2020,
- * B.1), a progress bar, a collapse monitor (every step) and a kNN monitor (every epoch), an atomic
- * checkpoint after every epoch and an exact resume. The trainer never knows a loss; the method never writes a file.
+ * The training loop: seeded batches of item indices -> the loader's batch (views, collated) ->
+ * method.trainStep, the optimizer and its learning-rate schedule (linear warm-up, then cosine
+ * decay: SimCLR, Chen et al. 2020, B.1), a checkpoint after every epoch and an exact resume. The
+ * trainer never knows a loss or what an item is (the loader does); the method never writes a file.
+ * Progress bars and monitors are callbacks (train/callbacks/).
  *
- * Reproducibility: epoch e's batch order comes from Rng(seed, e) and step s's views from
- * Rng(seed, s), so a run resumed from a checkpoint sees exactly the batches and views of an
- * uninterrupted one (with seeded model initialisation, the same seed gives the same loss curve).
+ * Reproducibility: epoch e's batch order comes from Rng(seed, e) (or the sampler) and step s's
+ * views from Rng(seed, s), so a run resumed from a checkpoint sees exactly the batches and views
+ * of an uninterrupted one (with seeded model initialisation, the same seed gives the same loss curve).
  */
-import { tensor4d, train as optimizers, type Optimizer } from '@tensorflow/tfjs-core';
-import cliProgress from 'cli-progress';
-import type { MultiView } from '../augment/multi-view.js';
-import type { ImageDataset } from '../data/image-dataset.js';
+import { train as optimizers, type Optimizer } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { disposeBatch } from '../data/batch.js';
+import type { Loader } from '../data/loader.js';
 import type { BatchSampler } from '../data/m-per-class-sampler.js';
-import { embedDataset } from '../embed/embed-dataset.js';
-import { weightedKnnAccuracy } from '../eval/knn.js';
 import type { Method } from '../methods/method.js';
+import { Encoder, type JsonValue, type Preprocessing } from '../models/encoder.js';
 import { Rng } from '../util/random.js';
-import { loadCheckpoint, saveCheckpoint, type NamedTensor } from './checkpoint.js';
+import type { TrainBeginInfo, TrainerCallback } from './callbacks/callback.js';
+import type { CheckpointStore, NamedTensor } from './checkpoint-store.js';
+import type { EpochLog } from './epoch-log.js';
 import { LARS } from './lars.js';
 import { warmupCosineLr } from './schedules.js';
 
+export type { EpochLog } from './epoch-log.js';
 export type OptimizerName = 'adam' | 'sgd' | 'lars';
 
 export interface TrainerOptions {
   /** Epochs to train (a resumed run continues up to this many). */
   epochs: number;
-  /** Images per batch (each gives one view per transform). Default 256. */
+  /** Items per batch (each gives one view per view transform). Default 256. */
   batchSize?: number;
   /** 'adam' (default), 'sgd' (momentum) or 'lars' (SimCLR's). */
   optimizer?: OptimizerName;
@@ -40,38 +43,28 @@ export interface TrainerOptions {
   warmupEpochs?: number;
   /** Seed of batch order and views. Default 0. */
   seed?: number;
-  /** Where to write a checkpoint after every epoch (none when absent). */
+  /** Where to write a checkpoint after every epoch, as a directory (Node) ... */
   checkpointDir?: string;
-  /** Continue from the checkpoint in checkpointDir when there is one. Default false. */
+  /** ... or as a store (memoryStore(), your own). At most one of the two. */
+  checkpointStore?: CheckpointStore;
+  /** Continue from the last checkpoint when there is one. Default false. */
   resume?: boolean;
-  /** kNN monitor after every epoch: weighted kNN (k=200, T=0.1) of `test` against `train`, embedded by the method. */
-  monitor?: { train: ImageDataset; test: ImageDataset };
   /**
    * Batch order of each epoch (e.g. MPerClassSampler for label-based losses, built with the same
-   * batchSize). Default: a seeded shuffle of the data set, the last partial batch dropped.
+   * batchSize). Default: a seeded shuffle of the items, the last partial batch dropped.
    */
   sampler?: BatchSampler;
-  /** Progress bar on stderr. Default: when stderr is a terminal. */
-  progress?: boolean;
-  /** Called after every epoch (after the checkpoint is written). */
-  onEpochEnd?: (log: EpochLog) => void;
-}
-
-export interface EpochLog {
-  epoch: number;
-  /** Mean training loss over the epoch's steps. */
-  loss: number;
-  /** Learning rate at the epoch's last step. */
-  learningRate: number;
-  seconds: number;
-  imagesPerSecond: number;
-  /** kNN monitor top-1 (fraction), when a monitor is set. */
-  knnTop1?: number;
+  /** Progress bars, monitors, loggers (train/callbacks/). */
+  callbacks?: TrainerCallback[];
   /**
-   * Collapse monitor: mean over the epoch's steps of the std of the L2-normalised projections
-   * (eval/collapse.ts; 0 = collapsed, about 1/sqrt(d) = spread), when the method records it.
+   * With checkpointDir: also save the method's encoder (its backbone, as `Encoder`, with the
+   * loader's item spec) into `<checkpointDir>/encoder/` after every epoch, so that `loadEncoder`
+   * and `contrastive embed` read the run as a unit. Its preprocessing and metadata can be given
+   * (rows standardised before training: their mean and std). Default true; false: no encoder.
    */
-  collapseStd?: number;
+  encoder?: boolean | { preprocessing?: Preprocessing; name?: string; metadata?: { [key: string]: JsonValue } };
+  /** Called after every epoch (after the checkpoint is written): a callback's onEpochEnd in short. */
+  onEpochEnd?: (log: EpochLog) => unknown;
 }
 
 interface State {
@@ -81,12 +74,14 @@ interface State {
   options: { optimizer: OptimizerName; batchSize: number; seed: number; learningRate: number };
 }
 
+type Resolved = Required<Omit<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'onEpochEnd' | 'sampler' | 'callbacks' | 'encoder'>> &
+  Pick<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'onEpochEnd' | 'sampler' | 'encoder'> & { callbacks: TrainerCallback[] };
+
 export class Trainer {
-  readonly options: Required<Omit<TrainerOptions, 'checkpointDir' | 'monitor' | 'onEpochEnd' | 'sampler'>> &
-    Pick<TrainerOptions, 'checkpointDir' | 'monitor' | 'onEpochEnd' | 'sampler'>;
+  readonly options: Resolved;
 
   constructor(options: TrainerOptions) {
-    const { epochs, batchSize = 256, optimizer = 'adam', momentum = 0.9, seed = 0, resume = false } = options;
+    const { epochs, batchSize = 256, optimizer = 'adam', momentum = 0.9, seed = 0, resume = false, callbacks = [] } = options ?? ({} as TrainerOptions);
     const fail = (name: string, v: unknown, want: string) => {
       throw new Error(`Trainer: ${name} must be ${want}, received ${JSON.stringify(v)}`);
     };
@@ -102,11 +97,14 @@ export class Trainer {
     const warmupEpochs = options.warmupEpochs ?? (optimizer === 'adam' ? 0 : Math.min(10, Math.floor(epochs / 10)));
     if (!Number.isInteger(warmupEpochs) || warmupEpochs < 0 || warmupEpochs > epochs) fail('warmupEpochs', warmupEpochs, `an integer in [0, epochs = ${epochs}]`);
     if (!Number.isInteger(seed)) fail('seed', seed, 'an integer');
-    if (resume && !options.checkpointDir) fail('checkpointDir', options.checkpointDir, 'set when resume is true');
+    if (options.checkpointDir !== undefined && options.checkpointStore !== undefined) fail('checkpointStore', 'a store', 'absent when checkpointDir is set');
+    if (options.checkpointDir !== undefined && (typeof options.checkpointDir !== 'string' || options.checkpointDir === '')) fail('checkpointDir', options.checkpointDir, 'a non-empty path');
+    if (resume && !options.checkpointDir && !options.checkpointStore) fail('checkpointDir', options.checkpointDir, 'set when resume is true (or checkpointStore)');
+    if (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== 'object' || c === null)) fail('callbacks', callbacks, 'an array of callback objects');
     this.options = {
-      epochs, batchSize, optimizer, learningRate, momentum, weightDecay, warmupEpochs, seed, resume,
-      progress: options.progress ?? Boolean(process.stderr.isTTY),
-      checkpointDir: options.checkpointDir, monitor: options.monitor, onEpochEnd: options.onEpochEnd, sampler: options.sampler,
+      epochs, batchSize, optimizer, learningRate, momentum, weightDecay, warmupEpochs, seed, resume, callbacks,
+      checkpointDir: options.checkpointDir, checkpointStore: options.checkpointStore, onEpochEnd: options.onEpochEnd, sampler: options.sampler,
+      encoder: options.encoder ?? true,
     };
   }
 
@@ -120,65 +118,88 @@ export class Trainer {
     return { opt, setLr: (lr) => { (opt as unknown as { learningRate: number }).learningRate = lr; } };
   }
 
-  /** Trains `method` on `data` with views from `views`; returns the history of every epoch. */
-  async fit(method: Method, views: MultiView, data: ImageDataset): Promise<EpochLog[]> {
+  private async store(): Promise<CheckpointStore | undefined> {
+    const { checkpointDir, checkpointStore } = this.options;
+    if (checkpointStore) return checkpointStore;
+    if (checkpointDir === undefined) return undefined;
+    const { directoryStore } = await import('./checkpoint.js'); // Node only: the loop itself needs no file system
+    return directoryStore(checkpointDir);
+  }
+
+  /** The method's encoder into <checkpointDir>/encoder (see the `encoder` option). */
+  private async saveEncoder(method: Method, loader: Loader): Promise<void> {
+    const { checkpointDir, encoder } = this.options;
+    const backbone = (method as { backbone?: LayersModel }).backbone;
+    if (checkpointDir === undefined || encoder === false || !backbone) return;
+    const extra = typeof encoder === 'object' ? encoder : {};
+    // Not disposed: the Encoder only borrows the method's backbone to write it.
+    await new Encoder({ model: backbone, input: loader.spec, ...extra, name: extra.name ?? method.name }).save(`${checkpointDir.replace(/[/\\]+$/, '')}/encoder`);
+  }
+
+  /** Trains `method` on the loader's batches; returns the history of every epoch (a resumed run's included). */
+  async fit(method: Method, loader: Loader): Promise<EpochLog[]> {
     const o = this.options;
-    const stepsPerEpoch = Math.floor(data.size / o.batchSize); // the last partial batch is dropped
-    if (stepsPerEpoch < 1) throw new Error(`Trainer: the data set has ${data.size} images, fewer than one batch of ${o.batchSize}`);
+    if (!loader || typeof loader.batch !== 'function') throw new Error(`Trainer: loader must be a Loader (e.g. a DataLoader), received ${String(loader)}`);
+    const stepsPerEpoch = Math.floor(loader.size / o.batchSize); // the last partial batch is dropped
+    if (stepsPerEpoch < 1) throw new Error(`Trainer: the data has ${loader.size} items, fewer than one batch of ${o.batchSize}`);
     if (o.sampler?.batchSize !== undefined && o.sampler.batchSize !== o.batchSize) {
       throw new Error(`Trainer: the sampler makes batches of ${o.sampler.batchSize}, the trainer's batchSize is ${o.batchSize}`);
     }
+    if (method.usesLabels && !loader.labels) throw new Error(`Trainer: the method '${method.name}' trains with labels, but the data has none`);
     const totalSteps = o.epochs * stepsPerEpoch, warmupSteps = o.warmupEpochs * stepsPerEpoch;
+    const store = await this.store();
     const { opt, setLr } = this.makeOptimizer();
     const key = { optimizer: o.optimizer, batchSize: o.batchSize, seed: o.seed, learningRate: o.learningRate };
     let state: State = { epoch: 0, step: 0, history: [], options: key };
-
-    if (o.resume && o.checkpointDir) {
-      const ck = loadCheckpoint<State>(o.checkpointDir);
-      if (ck) {
-        for (const k of Object.keys(key) as (keyof typeof key)[]) {
-          if (ck.state.options[k] !== key[k]) {
-            throw new Error(`Trainer: cannot resume: the checkpoint was made with ${k} = ${ck.state.options[k]}, this run has ${key[k]}`);
-          }
-        }
-        const nw = method.getWeights().length;
-        method.setWeights(ck.tensors.slice(0, nw).map((t) => t.tensor));
-        await opt.setWeights(ck.tensors.slice(nw));
-        ck.tensors.forEach((t) => t.tensor.dispose()); // the model and optimizer hold their own references
-        state = ck.state;
-      }
-    }
-
-    const bar = o.progress
-      ? new cliProgress.SingleBar(
-          { format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps | loss {loss} | std {std} | {ips} img/s | ETA {eta_formatted}{knn}', stream: process.stderr, hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : null;
+    const callbacks = [...o.callbacks, ...(o.onEpochEnd ? [{ onEpochEnd: o.onEpochEnd }] : [])];
+    let history: EpochLog[] = [];
+    let failure: unknown;
     try {
+      if (o.resume && store) {
+        const ck = await store.load<State>();
+        if (ck) {
+          try {
+            for (const k of Object.keys(key) as (keyof typeof key)[]) {
+              if (ck.state.options[k] !== key[k]) {
+                throw new Error(`Trainer: cannot resume: the checkpoint was made with ${k} = ${ck.state.options[k]}, this run has ${key[k]}`);
+              }
+            }
+            const nw = method.getWeights().length;
+            method.setWeights(ck.tensors.slice(0, nw).map((t) => t.tensor));
+            await opt.setWeights(ck.tensors.slice(nw));
+          } finally {
+            ck.tensors.forEach((t) => t.tensor.dispose()); // the model and optimizer hold their own references
+          }
+          state = ck.state;
+        }
+      }
+      const info: TrainBeginInfo = {
+        epochs: o.epochs, startEpoch: state.epoch + 1, stepsPerEpoch, batchSize: o.batchSize, items: loader.size, ...(state.history.length ? { last: state.history.at(-1) } : {}),
+      };
+      callbacks.forEach((c) => c.onTrainBegin?.(info));
       for (let epoch = state.epoch; epoch < o.epochs; epoch++) {
         const order = o.sampler
           ? o.sampler.epochOrder(epoch)
-          : new Rng(o.seed * 1000003 + epoch).shuffle(Int32Array.from({ length: data.size }, (_, i) => i));
-        if (order.length < stepsPerEpoch * o.batchSize || order.some((i) => !(i >= 0 && i < data.size))) {
-          throw new Error(`Trainer: the sampler's order for epoch ${epoch} must hold ${stepsPerEpoch * o.batchSize} indices in [0, ${data.size}), received ${order.length}`);
+          : new Rng(o.seed * 1000003 + epoch).shuffle(Int32Array.from({ length: loader.size }, (_, i) => i));
+        if (order.length < stepsPerEpoch * o.batchSize || order.some((i) => !(i >= 0 && i < loader.size))) {
+          throw new Error(`Trainer: the sampler's order for epoch ${epoch} must hold ${stepsPerEpoch * o.batchSize} indices in [0, ${loader.size}), received ${order.length}`);
         }
+        callbacks.forEach((c) => c.onEpochBegin?.(epoch + 1, info));
         const t0 = performance.now();
         let lossSum = 0, stdSum = 0, stdSteps = 0, lr = o.learningRate;
-        const lastKnn = state.history.at(-1)?.knnTop1;
-        const knn = lastKnn === undefined ? '' : ` | kNN ${(100 * lastKnn).toFixed(2)}% (epoch ${epoch})`;
-        bar?.start(stepsPerEpoch, 0, { epoch: epoch + 1, epochs: o.epochs, loss: '-', std: '-', ips: '-', knn });
         for (let s = 0; s < stepsPerEpoch; s++) {
           const step = epoch * stepsPerEpoch + s;
           lr = warmupCosineLr(step, totalSteps, warmupSteps, o.learningRate);
           setLr(lr);
-          const batch = order.subarray(s * o.batchSize, (s + 1) * o.batchSize);
-          const vb = views.apply(data, batch, o.seed * 7919 + step);
-          const ts = vb.views.map((v) => tensor4d(v, [vb.n, vb.height, vb.width, vb.channels]));
-          const labels = method.usesLabels ? Int32Array.from(batch, (i) => data.labels[i]) : undefined;
+          const indices = order.subarray(s * o.batchSize, (s + 1) * o.batchSize);
+          const batch = loader.batch(indices, o.seed * 7919 + step, { labels: Boolean(method.usesLabels) });
           method.setProgress?.(step, totalSteps);
-          const loss = method.trainStep(ts, opt, labels);
-          ts.forEach((t) => t.dispose());
+          let loss: number;
+          try {
+            loss = method.trainStep(batch, opt);
+          } finally {
+            disposeBatch(batch);
+          }
           if (!Number.isFinite(loss)) throw new Error(`Trainer: the loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}`);
           lossSum += loss;
           const std = method.collapseStd?.();
@@ -186,35 +207,39 @@ export class Trainer {
             stdSum += std;
             stdSteps++;
           }
-          const ips = ((s + 1) * o.batchSize) / ((performance.now() - t0) / 1000);
-          bar?.update(s + 1, { loss: (lossSum / (s + 1)).toFixed(4), std: stdSteps ? (stdSum / stdSteps).toFixed(4) : '-', ips: ips.toFixed(0) });
+          const itemsPerSecond = ((s + 1) * o.batchSize) / ((performance.now() - t0) / 1000);
+          for (const c of callbacks) {
+            c.onStepEnd?.({ epoch: epoch + 1, step: s + 1, stepsPerEpoch, loss: lossSum / (s + 1), ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}), itemsPerSecond });
+          }
         }
-        bar?.stop();
         const seconds = (performance.now() - t0) / 1000;
         const log: EpochLog = {
           epoch: epoch + 1, loss: lossSum / stepsPerEpoch, learningRate: lr, seconds,
-          imagesPerSecond: (stepsPerEpoch * o.batchSize) / seconds,
+          itemsPerSecond: (stepsPerEpoch * o.batchSize) / seconds,
           ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}),
         };
-        if (o.monitor) {
-          const encode = (x: Parameters<Method['embed']>[0]) => method.embed(x);
-          log.knnTop1 = weightedKnnAccuracy(
-            embedDataset(o.monitor.train, encode), o.monitor.train.labels, embedDataset(o.monitor.test, encode), o.monitor.test.labels,
-          );
-        }
+        for (const c of callbacks) await c.onEpochEvaluate?.(log, method);
         state = { ...state, epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, history: [...state.history, log] };
-        if (o.checkpointDir) {
+        if (store) {
           const weights: NamedTensor[] = method.getWeights().map((t, i) => ({ name: `method/${i}`, tensor: t }));
           const optimizerWeights = await opt.getWeights(); // [iterations scalar (new), ...slot variables]
-          saveCheckpoint(o.checkpointDir, epoch + 1, state, [...weights, ...optimizerWeights]);
-          optimizerWeights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
+          try {
+            await store.save(epoch + 1, state, [...weights, ...optimizerWeights]);
+          } finally {
+            optimizerWeights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
+          }
+          await this.saveEncoder(method, loader);
         }
-        o.onEpochEnd?.(log);
+        for (const c of callbacks) await c.onEpochEnd?.(log);
       }
+      history = state.history;
+    } catch (e) {
+      failure = e;
+      throw e;
     } finally {
-      bar?.stop();
       opt.dispose();
+      callbacks.forEach((c) => c.onTrainEnd?.(state.history, failure));
     }
-    return state.history;
+    return history;
   }
 }

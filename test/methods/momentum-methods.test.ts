@@ -21,6 +21,8 @@ import { simclrViews } from '../../src/augment/presets/simclr.js';
 import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
 import { subset } from '../../src/data/image-dataset.js';
 import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
+import { makeBatch } from '../../src/data/batch.js';
+import { imageLoader } from '../../src/data/image-source.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -65,7 +67,7 @@ describe('momentum methods learn', () => {
       const opt = tf.train.adam(3e-3);
       const step = () => {
         if (method instanceof MoCo) method.queue.setWeights(queue);
-        return method.trainStep(v, opt);
+        return method.trainStep(makeBatch(v), opt);
       };
       const losses = [step()]; // creates the optimizer's slots
       const tensors = tf.memory().numTensors;
@@ -99,7 +101,7 @@ describe('momentum targets', () => {
       const opt = tf.train.sgd(0.5);
       for (let s = 0; s < 2; s++) {
         const t0 = read(target), o0 = read(online);
-        method.trainStep(v, opt);
+        method.trainStep(makeBatch(v), opt);
         const t1 = read(target), o1 = read(online);
         expect(o1.some((w, i) => trainable[i] && w.some((x, j) => x !== o0[i][j]))).toBe(true); // the step moved the online network
         t1.forEach((w, i) => {
@@ -138,15 +140,15 @@ describe('MoCo queue', () => {
     const v1 = views(16, 1), v2 = views(16, 2), v3 = views(16, 3);
     const rows = () => method.queue.rows.arraySync() as number[][];
     const init = rows();
-    method.trainStep(v1, opt);
+    method.trainStep(makeBatch(v1), opt);
     expect(method.queue.position).toBe(16);
     expect(rows().slice(16)).toEqual(init.slice(16));
-    method.trainStep(v2, opt);
+    method.trainStep(makeBatch(v2), opt);
     expect(method.queue.position).toBe(32);
     const before = rows();
     // The keys of step 3: the key encoder on view 2, in training mode, before the step's EMA update.
     const keys = tf.tidy(() => normalizeRows(method.targetHead.apply(method.targetBackbone.apply(v3[1], { training: true }), { training: true }) as tf.Tensor2D)).arraySync() as number[][];
-    method.trainStep(v3, opt);
+    method.trainStep(makeBatch(v3), opt);
     expect(method.queue.position).toBe(8); // 48 mod 40
     const after = rows();
     const close = (a: number[][], b: number[][]) => a.forEach((r, i) => r.forEach((x, j) => expect(x).toBeCloseTo(b[i][j], 5)));
@@ -156,9 +158,9 @@ describe('MoCo queue', () => {
     for (const r of after) expect(Math.hypot(...r)).toBeCloseTo(1, 5);
     // symmetric: both key batches go in
     const sym = builders.MoCo({ queueSize: 40, symmetric: true }) as MoCo;
-    sym.trainStep(v1, opt);
+    sym.trainStep(makeBatch(v1), opt);
     expect(sym.queue.position).toBe(32);
-    expect(() => sym.loss(views(24, 4))).toThrow('MoCo: queueSize (40) must hold a batch of keys, received 48 keys');
+    expect(() => sym.loss(makeBatch(views(24, 4)))).toThrow('MoCo: queueSize (40) must hold a batch of keys, received 48 keys');
     tf.dispose([...v1, ...v2, ...v3]);
     [method, sym].forEach((m) => m.dispose());
     opt.dispose();
@@ -167,19 +169,19 @@ describe('MoCo queue', () => {
 
 describe('momentum methods resume exactly with the Trainer', () => {
   const small = subset(data, Array.from({ length: 96 }, (_, i) => i * 709));
-  const base: TrainerOptions = { epochs: 3, batchSize: 32, optimizer: 'lars', warmupEpochs: 1, seed: 5, progress: false };
+  const base: TrainerOptions = { epochs: 3, batchSize: 32, optimizer: 'lars', warmupEpochs: 1, seed: 5 };
   for (const name of Object.keys(builders)) {
     it(`${name}: 1 epoch + resume to 3 equals 3 epochs straight (targets, queue, position included)`, async () => {
       const a = builders[name]();
-      const straight = await new Trainer(base).fit(a, simclrViews(), small);
+      const straight = await new Trainer(base).fit(a, imageLoader(small, simclrViews()));
       const dir = mkdtempSync(join(tmpdir(), 'contrastive-momentum-'));
       dirs.push(dir);
       const b = builders[name]();
       await new Trainer({ ...base, checkpointDir: dir, onEpochEnd: (l) => { if (l.epoch === 1) throw new Error('stop'); } })
-        .fit(b, simclrViews(), small).catch((e: Error) => expect(e.message).toBe('stop'));
+        .fit(b, imageLoader(small, simclrViews())).catch((e: Error) => expect(e.message).toBe('stop'));
       b.dispose();
       const c = builders[name]();
-      const resumed = await new Trainer({ ...base, checkpointDir: dir, resume: true }).fit(c, simclrViews(), small);
+      const resumed = await new Trainer({ ...base, checkpointDir: dir, resume: true }).fit(c, imageLoader(small, simclrViews()));
       expect(resumed.map((h) => h.loss)).toEqual(straight.map((h) => h.loss));
       expect(values(c.getWeights())).toEqual(values(a.getWeights()));
       if (a instanceof MoCo) expect((c as MoCo).queue.position).toBe(a.queue.position);
@@ -208,7 +210,7 @@ describe('momentum methods validate their options', () => {
     expect(() => new SimSiam({ backbone: cnn(1), head: simsiamProjector(8, 16, 8), predictor: null as never })).toThrow('SimSiam: predictor is required (a LayersModel), received null');
     for (const name of Object.keys(builders)) {
       const m = builders[name]();
-      expect(() => m.loss([tf.zeros([2, 28, 28, 1])])).toThrow(`${name}: expects 2 views, received 1`);
+      expect(() => m.loss(makeBatch([tf.zeros([2, 28, 28, 1])]))).toThrow(`${name}: expects 2 views, received 1`);
       m.dispose();
     }
   });

@@ -24,6 +24,8 @@ import { vicregLoss } from '../../src/losses/vicreg.js';
 import { nnclrLoss } from '../../src/losses/nnclr.js';
 import { normalizeRows } from '../../src/distances/cosine.js';
 import { Trainer, type TrainerOptions } from '../../src/train/trainer.js';
+import { makeBatch } from '../../src/data/batch.js';
+import { imageLoader } from '../../src/data/image-source.js';
 
 const backbone = (seed: number, widths = [8, 16]) => cnnBackbone({ inputShape: [28, 28, 1], widths, pooling: 'global-average', seed });
 const nnclr = (seed: number, supportSize = 64) => new NNCLR({
@@ -56,13 +58,13 @@ describe('Barlow Twins, VICReg, NNCLR', () => {
       // Its loss is its loss function of the two views' training-mode projections.
       const [got, want] = tf.tidy(() => {
         const z = vs.map((v) => method.project(v, true));
-        return [method.loss(vs).dataSync()[0], lossOf(method, z[0], z[1]).dataSync()[0]];
+        return [method.loss(makeBatch(vs)).dataSync()[0], lossOf(method, z[0], z[1]).dataSync()[0]];
       });
       expect(got).toBeCloseTo(want, 5);
       const opt = tf.train.adam(3e-3);
-      const losses = [method.trainStep(vs, opt)]; // creates the optimizer's slots
+      const losses = [method.trainStep(makeBatch(vs), opt)]; // creates the optimizer's slots
       const tensors = tf.memory().numTensors;
-      for (let i = 0; i < 20; i++) losses.push(method.trainStep(vs, opt));
+      for (let i = 0; i < 20; i++) losses.push(method.trainStep(makeBatch(vs), opt));
       expect(tf.memory().numTensors).toBe(tensors);
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.8);
@@ -91,8 +93,8 @@ describe('Barlow Twins, VICReg, NNCLR', () => {
     const x = tf.zeros([3, 28, 28, 1]);
     for (const m of [new BarlowTwins({ backbone: b, head: h }), new VICReg({ backbone: b, head: h }), new NNCLR({ backbone: b, head: h, predictor: p, supportSize: 2 })]) {
       const caller = m.constructor.name;
-      expect(() => m.loss([x])).toThrow(`${caller}: expects 2 views, received 1`);
-      if (m instanceof NNCLR) expect(() => m.loss([x, x])).toThrow('NNCLR: the batch size must be at most supportSize = 2, received 3');
+      expect(() => m.loss(makeBatch([x]))).toThrow(`${caller}: expects 2 views, received 1`);
+      if (m instanceof NNCLR) expect(() => m.loss(makeBatch([x, x]))).toThrow('NNCLR: the batch size must be at most supportSize = 2, received 3');
     }
     tf.dispose(x);
     for (const m of [b, h, p]) m.dispose();
@@ -106,11 +108,11 @@ describe('Barlow Twins, VICReg, NNCLR', () => {
     const projected = () => tf.tidy(() => rounded(normalizeRows(method.project(vs[0], true)))); // the step's z1, before the update
     const initial = rounded(method.support.rows);
     const first = projected();
-    method.trainStep(vs, opt);
+    method.trainStep(makeBatch(vs), opt);
     expect(method.support.position).toBe(32);
     expect(rounded(method.support.rows)).toEqual([...first, ...initial.slice(32 * 16)]);
     const second = projected();
-    method.trainStep(vs, opt);
+    method.trainStep(makeBatch(vs), opt);
     expect(method.support.position).toBe(16); // 64 mod 48
     // rows 0-15: the second batch's rows 16-31 (wrapped); 16-31: the first batch's rows 16-31; 32-47: the second's 0-15.
     expect(rounded(method.support.rows)).toEqual([...second.slice(16 * 16), ...first.slice(16 * 16), ...second.slice(0, 16 * 16)]);
@@ -131,20 +133,20 @@ describe('NNCLR with the Trainer', () => {
     head: nnclrProjectionHead(8, 8, 8, 2), predictor: nnclrPredictionHead(8, 8, 8, 3), supportSize: 64, seed: 4,
   });
   const weights = (m: NNCLR) => m.getWeights().map((w) => Array.from(w.dataSync()));
-  const base: TrainerOptions = { epochs: 3, batchSize: 32, optimizer: 'lars', warmupEpochs: 1, seed: 5, progress: false };
+  const base: TrainerOptions = { epochs: 3, batchSize: 32, optimizer: 'lars', warmupEpochs: 1, seed: 5 };
 
   it('resumes exactly, support set included: 1 epoch + resume to 3 equals 3 epochs straight', async () => {
     const a = make();
-    const straight = await new Trainer(base).fit(a, simclrViews(), data);
+    const straight = await new Trainer(base).fit(a, imageLoader(data, simclrViews()));
     const dir = mkdtempSync(join(tmpdir(), 'contrastive-nnclr-'));
     dirs.push(dir);
     const b = make();
     await new Trainer({ ...base, checkpointDir: dir, onEpochEnd: (l) => { if (l.epoch === 1) throw new Error('stop'); } })
-      .fit(b, simclrViews(), data).catch((e: Error) => expect(e.message).toBe('stop'));
+      .fit(b, imageLoader(data, simclrViews())).catch((e: Error) => expect(e.message).toBe('stop'));
     b.dispose();
     expect(existsSync(join(dir, 'weights-1.bin'))).toBe(true);
     const c = make(); // fresh weights and support set, restored from the checkpoint
-    const resumed = await new Trainer({ ...base, checkpointDir: dir, resume: true }).fit(c, simclrViews(), data);
+    const resumed = await new Trainer({ ...base, checkpointDir: dir, resume: true }).fit(c, imageLoader(data, simclrViews()));
     expect(resumed.map((h) => h.loss)).toEqual(straight.map((h) => h.loss));
     expect(Array.from(c.support.rows.dataSync())).toEqual(Array.from(a.support.rows.dataSync()));
     expect(c.support.position).toBe(a.support.position);

@@ -6,6 +6,7 @@ import { cnnBackbone } from '../../src/models/backbones/cnn.js';
 import { simclrHead } from '../../src/models/heads.js';
 import { simclrViews } from '../../src/augment/presets/simclr.js';
 import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
+import { makeBatch } from '../../src/data/batch.js';
 
 describe('SimCLR', () => {
   it('learns: the NT-Xent loss of a fixed batch falls; no tensors leak per step; embed gives [N, D]', () => {
@@ -17,9 +18,9 @@ describe('SimCLR', () => {
     const method = new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16], pooling: 'global-average', seed: 1 }), head: simclrHead(16, 32, 16, 2, 2) });
     const opt = tf.train.adam(3e-3);
     const losses: number[] = [];
-    losses.push(method.trainStep(views, opt)); // creates the optimizer's slots
+    losses.push(method.trainStep(makeBatch(views), opt)); // creates the optimizer's slots
     const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 40; i++) losses.push(method.trainStep(views, opt));
+    for (let i = 0; i < 40; i++) losses.push(method.trainStep(makeBatch(views), opt));
     expect(tf.memory().numTensors).toBe(tensors);
     expect(losses.every(Number.isFinite)).toBe(true);
     // log(2N - 1) = 4.13 for N = 32 is the loss of a random embedding; it must fall well below.
@@ -40,7 +41,7 @@ describe('SimCLR', () => {
       const views = vb.views.map((v) => tf.tensor4d(v, [vb.n, 28, 28, 1]));
       const method = new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16], pooling: 'global-average', seed: 3 }), head: simclrHead(16, 16, 8, 2, 4) });
       const opt = tf.train.adam(1e-3);
-      const losses = Array.from({ length: 5 }, () => method.trainStep(views, opt));
+      const losses = Array.from({ length: 5 }, () => method.trainStep(makeBatch(views), opt));
       tf.dispose(views);
       method.dispose();
       opt.dispose();
@@ -55,7 +56,7 @@ describe('SimCLR', () => {
     const h = simclrHead(4, 4, 4);
     expect(() => new SimCLR({ backbone: b, head: h, temperature: 0 })).toThrow(/temperature must be a finite number > 0, received 0/);
     const m = new SimCLR({ backbone: b, head: h });
-    expect(() => m.loss([tf.zeros([2, 28, 28, 1])])).toThrow(/expects 2 views, received 1/);
+    expect(() => m.loss(makeBatch([tf.zeros([2, 28, 28, 1])]))).toThrow(/expects 2 views, received 1/);
     m.dispose();
   });
 });

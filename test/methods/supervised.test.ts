@@ -21,6 +21,7 @@ import { contrastiveLoss } from '../../src/losses/contrastive.js';
 import { normalizeRows } from '../../src/distances/cosine.js';
 import { DistanceWeightedMiner } from '../../src/miners/distance-weighted.js';
 import { HardNegativePairMiner } from '../../src/miners/hard-negative-pair.js';
+import { makeBatch } from '../../src/data/batch.js';
 
 const parts = (seed: number) => ({
   backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [8, 16], pooling: 'global-average', seed }),
@@ -51,9 +52,9 @@ describe('supervised methods', () => {
       const method = make();
       expect(method.usesLabels).toBe(true);
       const opt = tf.train.adam(3e-3);
-      const losses = [method.trainStep(views, opt, labels)];
+      const losses = [method.trainStep(makeBatch(views, labels), opt)];
       const tensors = tf.memory().numTensors;
-      for (let i = 0; i < 15; i++) losses.push(method.trainStep(views, opt, labels));
+      for (let i = 0; i < 15; i++) losses.push(method.trainStep(makeBatch(views, labels), opt));
       expect(tf.memory().numTensors).toBe(tensors);
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(losses[losses.length - 1]).toBeLessThan(0.8 * losses[0]);
@@ -70,16 +71,16 @@ describe('supervised methods', () => {
     const stacked = (m: EncoderMethod) => tf.concat(views.map((v) => m.project(v, true)), 0) as tf.Tensor2D;
     // training-mode batch norm makes project() deterministic for a fixed batch (no running statistic is read)
     const s = new SupCon({ ...parts(6), temperature: 0.2 });
-    expect(value(s.loss(views, labels))).toBeCloseTo(value(tf.tidy(() => supConLoss(stacked(s), both, { temperature: 0.2 }))), 5);
+    expect(value(s.loss(makeBatch(views, labels)))).toBeCloseTo(value(tf.tidy(() => supConLoss(stacked(s), both, { temperature: 0.2 }))), 5);
     const t = new Triplet({ ...parts(7), margin: 0.3, mining: 'batch-hard' });
-    expect(value(t.loss(views, labels))).toBeCloseTo(value(tf.tidy(() => batchHardTripletLoss(normalizeRows(stacked(t)), both, { margin: 0.3 }))), 5);
+    expect(value(t.loss(makeBatch(views, labels)))).toBeCloseTo(value(tf.tidy(() => batchHardTripletLoss(normalizeRows(stacked(t)), both, { margin: 0.3 }))), 5);
     const p = new Siamese({ ...parts(8), margin: 0.7 });
     const pairs = batchPairs(both);
     const want = tf.tidy(() => {
       const z = normalizeRows(stacked(p));
       return contrastiveLoss(tf.gather(z, Array.from(pairs.anchors)), tf.gather(z, Array.from(pairs.others)), pairs.similar, { margin: 0.7 });
     });
-    expect(value(p.loss(views, labels))).toBeCloseTo(value(want), 5);
+    expect(value(p.loss(makeBatch(views, labels)))).toBeCloseTo(value(want), 5);
     [s, t, p].forEach((m) => m.dispose());
     tf.dispose(views);
   });
@@ -95,8 +96,8 @@ describe('supervised methods', () => {
   it('validates options and labels, naming them', () => {
     const { views, labels } = batch();
     const m = new SupCon({ ...parts(9) });
-    expect(() => m.loss(views)).toThrow(/SupCon: needs the batch's labels \(a supervised method\), received none/);
-    expect(() => m.loss(views, labels.subarray(0, 5))).toThrow(/SupCon: expects 32 labels \(one per item\), received 5/);
+    expect(() => m.loss(makeBatch(views))).toThrow(/SupCon: needs the batch's labels \(a supervised method\), received none/);
+    expect(() => m.loss({ size: 32, views, labels: labels.subarray(0, 5) })).toThrow(/SupCon: expects 32 labels \(one per item\), received 5/);
     expect(() => new SupCon({ ...parts(9), temperature: 0 })).toThrow(/SupCon: temperature must be a finite number > 0, received 0/);
     expect(() => new Triplet({ ...parts(9), mining: 'hard' as 'batch-hard' })).toThrow(/Triplet: mining must be 'batch-hard', 'semi-hard' or 'batch-all', received "hard"/);
     expect(() => new Triplet({ ...parts(9), margin: -1 })).toThrow(/Triplet: margin must be a finite number >= 0, received -1/);

@@ -13,6 +13,9 @@ import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
 import { subset } from '../../src/data/image-dataset.js';
 import { MPerClassSampler } from '../../src/data/m-per-class-sampler.js';
 import type { Method } from '../../src/methods/method.js';
+import { imageLoader, imageSource } from '../../src/data/image-source.js';
+import { viewRows } from '../../src/data/batch.js';
+import { knnMonitor } from '../../src/train/callbacks/knn-monitor.js';
 
 const dirs: string[] = [];
 const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'contrastive-trainer-')); dirs.push(d); return d; };
@@ -23,18 +26,18 @@ const data = subset(full, Array.from({ length: 96 }, (_, i) => i * 709));
 const monitor = { train: subset(full, Array.from({ length: 60 }, (_, i) => 5 + i * 1100)), test: subset(full, Array.from({ length: 20 }, (_, i) => 7 + i * 3400)) };
 const method = () => new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [4, 8], pooling: 'global-average', seed: 1 }), head: simclrHead(8, 8, 8, 2, 2) });
 const weights = (m: SimCLR) => m.getWeights().map((w) => Array.from(w.dataSync()));
-const base: TrainerOptions = { epochs: 3, batchSize: 32, optimizer: 'lars', warmupEpochs: 1, seed: 5, progress: false };
+const base: TrainerOptions = { epochs: 3, batchSize: 32, optimizer: 'lars', warmupEpochs: 1, seed: 5 };
 
 describe('Trainer', () => {
   it('trains, logs every epoch, monitors kNN, checkpoints atomically, leaks nothing per epoch', async () => {
     const dir = tmp();
     const m = method();
     const counts: number[] = [];
-    const history = await new Trainer({ ...base, checkpointDir: dir, monitor, onEpochEnd: () => counts.push(tf.memory().numTensors) }).fit(m, simclrViews(), data);
+    const history = await new Trainer({ ...base, checkpointDir: dir, callbacks: [knnMonitor({ train: imageSource(monitor.train), test: imageSource(monitor.test) })], onEpochEnd: () => counts.push(tf.memory().numTensors) }).fit(m, imageLoader(data, simclrViews()));
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     for (const h of history) {
       expect(Number.isFinite(h.loss)).toBe(true);
-      expect(h.imagesPerSecond).toBeGreaterThan(0);
+      expect(h.itemsPerSecond).toBeGreaterThan(0);
       expect(h.knnTop1).toBeGreaterThanOrEqual(0);
       expect(h.knnTop1).toBeLessThanOrEqual(1);
       expect(h.collapseStd).toBeGreaterThan(0); // the collapse monitor: std of the normalised projections,
@@ -47,15 +50,15 @@ describe('Trainer', () => {
 
   it('resumes exactly: 1 epoch + resume to 3 equals 3 epochs straight', async () => {
     const a = method();
-    const straight = await new Trainer(base).fit(a, simclrViews(), data);
+    const straight = await new Trainer(base).fit(a, imageLoader(data, simclrViews()));
     const dir = tmp();
     const b = method();
     await new Trainer({ ...base, epochs: 3, checkpointDir: dir, onEpochEnd: (l) => { if (l.epoch === 1) throw new Error('stop'); } })
-      .fit(b, simclrViews(), data).catch((e: Error) => expect(e.message).toBe('stop'));
+      .fit(b, imageLoader(data, simclrViews())).catch((e: Error) => expect(e.message).toBe('stop'));
     b.dispose();
     expect(existsSync(join(dir, 'weights-1.bin'))).toBe(true);
     const c = method(); // fresh weights, restored from the checkpoint
-    const resumed = await new Trainer({ ...base, checkpointDir: dir, resume: true }).fit(c, simclrViews(), data);
+    const resumed = await new Trainer({ ...base, checkpointDir: dir, resume: true }).fit(c, imageLoader(data, simclrViews()));
     expect(resumed.map((h) => h.loss)).toEqual(straight.map((h) => h.loss));
     expect(weights(c)).toEqual(weights(a));
     a.dispose(); c.dispose();
@@ -66,12 +69,12 @@ describe('Trainer', () => {
     const w = tf.variable(tf.zeros([1]));
     const stub: Method = {
       name: 'stub', usesLabels: true,
-      trainableVariables: () => [w], embed: (x) => tf.zeros([x.shape[0], 2]), getWeights: () => [w], setWeights: () => {}, dispose: () => w.dispose(),
+      trainableVariables: () => [w], embed: (x) => tf.zeros([viewRows(x), 2]), getWeights: () => [w], setWeights: () => {}, dispose: () => w.dispose(),
       loss: () => tf.sum(tf.square(w)) as tf.Scalar,
-      trainStep: (views, _opt, labels) => { seen.push(labels!); expect(views[0].shape[0]).toBe(labels!.length); return 0; },
+      trainStep: (batch) => { seen.push(batch.labels!); expect(batch.size).toBe(batch.labels!.length); return 0; },
     };
     const sampler = new MPerClassSampler(data.labels, { m: 4, batchSize: 16, seed: 2 });
-    await new Trainer({ epochs: 2, batchSize: 16, seed: 1, progress: false, sampler }).fit(stub, simclrViews(), data);
+    await new Trainer({ epochs: 2, batchSize: 16, seed: 1, sampler }).fit(stub, imageLoader(data, simclrViews()));
     expect(seen).toHaveLength(2 * Math.floor(96 / 16));
     const order = sampler.epochOrder(1);
     expect(Array.from(seen[6])).toEqual(Array.from(order.subarray(0, 16), (i) => data.labels[i]));
@@ -80,7 +83,7 @@ describe('Trainer', () => {
       labels.forEach((c) => counts.set(c, (counts.get(c) ?? 0) + 1));
       expect([...counts.values()].every((n) => n === 4)).toBe(true);
     }
-    await expect(new Trainer({ epochs: 1, batchSize: 32, progress: false, sampler }).fit(stub, simclrViews(), data))
+    await expect(new Trainer({ epochs: 1, batchSize: 32, sampler }).fit(stub, imageLoader(data, simclrViews())))
       .rejects.toThrow(/the sampler makes batches of 16, the trainer's batchSize is 32/);
     stub.dispose();
   });
@@ -92,9 +95,9 @@ describe('Trainer', () => {
     expect(() => new Trainer({ epochs: 1, resume: true })).toThrow(/checkpointDir must be set when resume is true/);
     const dir = tmp();
     const m = method();
-    await new Trainer({ ...base, epochs: 1, checkpointDir: dir }).fit(m, simclrViews(), data);
-    await expect(new Trainer({ ...base, seed: 6, checkpointDir: dir, resume: true }).fit(m, simclrViews(), data)).rejects.toThrow(/cannot resume: the checkpoint was made with seed = 5, this run has 6/);
-    await expect(new Trainer({ ...base, batchSize: 200 }).fit(m, simclrViews(), data)).rejects.toThrow(/96 images, fewer than one batch of 200/);
+    await new Trainer({ ...base, epochs: 1, checkpointDir: dir }).fit(m, imageLoader(data, simclrViews()));
+    await expect(new Trainer({ ...base, seed: 6, checkpointDir: dir, resume: true }).fit(m, imageLoader(data, simclrViews()))).rejects.toThrow(/cannot resume: the checkpoint was made with seed = 5, this run has 6/);
+    await expect(new Trainer({ ...base, batchSize: 200 }).fit(m, imageLoader(data, simclrViews()))).rejects.toThrow(/96 items, fewer than one batch of 200/);
     m.dispose();
   });
 });

