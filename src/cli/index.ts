@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
  * The `contrastive` command line: a thin shell over the library (argument parsing with commander,
- * a well-kept parser with per-command --help). Bad arguments print one line naming the argument,
- * the expected and the received value, and exit with code 2; other failures exit with code 1.
+ * a well-kept parser with per-command --help). Bad arguments and bad data files print one line
+ * naming the argument or file, the expected and the received value, and exit with code 2; other
+ * failures exit with code 1.
  */
 import { Command, CommanderError } from 'commander';
 import '../backend/register.js';
 import { embedCommand } from './commands/embed.js';
 import { evalCommand } from './commands/eval.js';
 import { trainCommand } from './commands/train.js';
-import { UsageError } from './run-config.js';
+import { DataError } from '../data/data-error.js';
+import { UsageError } from '../util/usage-error.js';
 
 const program = new Command('contrastive')
   .description('self-supervised contrastive representation learning: train, embed, evaluate')
@@ -31,6 +33,10 @@ try {
     process.exit(2);
   }
   if (e instanceof UsageError) {
+    process.stderr.write(`contrastive: ${e.flagMessage}\n`);
+    process.exit(2);
+  }
+  if (e instanceof DataError) {
     process.stderr.write(`contrastive: ${e.message}\n`);
     process.exit(2);
   }

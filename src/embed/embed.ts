@@ -47,3 +47,41 @@ export function embed<Item>(source: Source<Item>, encoder: Embedder, options: Em
   }
   return { values: out ?? new Float32Array(0), dim };
 }
+
+
+/**
+ * Every item of a source through an encoder that prepares raw items (`Encoder.embed`: scaling,
+ * resizing, standardisation), `batchSize` items at a time, in the source's order.
+ */
+export function embedItems<Item>(source: Source<Item>, encoder: { embed(items: readonly Item[], options?: { batchSize?: number }): { values: Float32Array; dim: number } }, options: Omit<EmbedOptions<Item>, 'collate'> = {}): Embeddings {
+  const { batchSize = 512, onProgress } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`embedItems: batchSize must be an integer >= 1, received ${batchSize}`);
+  let out: Float32Array | null = null;
+  let dim = 0;
+  for (let s = 0; s < source.size; s += batchSize) {
+    const n = Math.min(batchSize, source.size - s);
+    const e = encoder.embed(Array.from({ length: n }, (_, i) => source.item(s + i)), { batchSize });
+    if (!out) {
+      dim = e.dim;
+      out = new Float32Array(source.size * dim);
+    }
+    out.set(e.values, s * dim);
+    onProgress?.(s + n, source.size);
+  }
+  return { values: out ?? new Float32Array(0), dim };
+}
+
+/** The items themselves as rows (raw pixels in [0, 1], table rows): the baseline every encoder is compared with. */
+export function rawRows(source: Source<unknown>): Embeddings {
+  const spec = source.spec;
+  if (spec.kind === 'text') throw new Error(`rawRows: items of kind 'text' are not rows of numbers`);
+  const dim = spec.kind === 'image' ? spec.height * spec.width * spec.channels : spec.dim;
+  const values = new Float32Array(source.size * dim);
+  for (let i = 0; i < source.size; i++) {
+    const item = source.item(i) as { data: Float32Array } | ArrayLike<number>;
+    const row = 'data' in item ? item.data : item;
+    if (row.length !== dim) throw new Error(`rawRows: item ${i} has ${row.length} values, expected ${dim}`);
+    values.set(row, i * dim);
+  }
+  return { values, dim };
+}

@@ -13,6 +13,8 @@ import { buildMethod, methodEntry, type MethodName } from '../methods/registry.j
 import type { TripletMining } from '../methods/triplet.js';
 import type { CnnPooling } from '../models/backbones/cnn.js';
 import { buildBackbone, type BackboneName } from '../models/backbones/registry.js';
+import { Encoder, type Preprocessing } from '../models/encoder.js';
+import { loadEncoder } from '../models/encoder-file.js';
 import { UsageError } from '../util/usage-error.js';
 import { loadCheckpoint } from './checkpoint.js';
 
@@ -128,4 +130,41 @@ export function restoreMethod(dir: string, option = 'checkpoint'): EncoderMethod
     ck.tensors.forEach((t) => t.tensor.dispose());
   }
   return method;
+}
+
+/** An encoder restored from a run directory, with what is known of its run. */
+export interface RestoredEncoder {
+  encoder: Encoder;
+  /** The run's run.json (absent for a directory written by the library's Trainer alone). */
+  config?: RunConfig;
+  /** Frees the encoder (and the method it came from). */
+  dispose(): void;
+}
+
+/**
+ * The encoder of a run directory: the saved encoder (`<dir>/encoder/`, written after every epoch
+ * by the Trainer) when there is one, else the run's method rebuilt from run.json with the
+ * checkpoint's weights (runs of versions before saved encoders). `dir` may also be an encoder
+ * directory itself.
+ */
+export async function restoreEncoder(dir: string, option = 'checkpoint'): Promise<RestoredEncoder> {
+  const config = existsSync(join(dir, 'run.json')) ? readRun(dir, option) : undefined;
+  const saved = [join(dir, 'encoder'), dir].find((d) => existsSync(join(d, 'encoder.json')));
+  if (saved) {
+    let encoder: Encoder;
+    try {
+      encoder = await loadEncoder(saved);
+    } catch (e) {
+      throw new UsageError(option, (e as Error).message.replace(/^loadEncoder: /, ''));
+    }
+    return { encoder, ...(config ? { config } : {}), dispose: () => encoder.dispose() };
+  }
+  if (!config) throw new UsageError(option, `expected a run directory (with run.json or encoder/encoder.json) or a saved encoder, received '${dir}'`);
+  const method = restoreMethod(dir, option);
+  const input = config.input ?? LEGACY_INPUT;
+  const preprocessing: Preprocessing | undefined = config.standardize ? { kind: 'vector', version: 1, mean: config.standardize.mean, std: config.standardize.std } : undefined;
+  // The Encoder borrows the method's backbone; disposing the method frees both.
+  const projectionDim = (method.head.outputs[0].shape.at(-1) as number | null) ?? null;
+  const encoder = new Encoder({ model: method.backbone, input, ...(preprocessing ? { preprocessing } : {}), name: config.method, metadata: { method: config.method, projectionDim } });
+  return { encoder, config, dispose: () => method.dispose() };
 }

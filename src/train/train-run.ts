@@ -219,7 +219,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       epochs, batchSize, optimizer: o.optimizer, learningRate: o.learningRate, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
       encoder: {
         ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
-        metadata: { method, backbone, dataset: opened.name, seed },
+        metadata: { method, backbone, dataset: opened.name, seed, projectionDim: (built.head.outputs[0].shape.at(-1) as number) ?? null },
       },
     });
     const history = await trainer.fit(built, loader);

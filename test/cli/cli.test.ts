@@ -38,7 +38,7 @@ describe('contrastive CLI', () => {
       [['train', '--pooling', 'max'], /'--pooling <kind>' argument 'max' is invalid\. expected one of flatten, global-average, received 'max'/],
       [['train', '--widths', '32,x'], /'--widths <list>' argument '32,x' is invalid\. expected a comma-separated list of integers >= 1 \(e\.g\. 32,64,128\), received '32,x'/],
       [['eval'], /required option '--checkpoint <dir>' not specified/],
-      [['eval', '--checkpoint', join(dir, 'nothing')], /--checkpoint: expected a directory written by 'contrastive train'/],
+      [['eval', '--checkpoint', join(dir, 'nothing')], /--checkpoint: expected a run directory \(with run.json or encoder\/encoder.json\) or a saved encoder, received/],
       [['nope'], /unknown command 'nope'/],
     ];
     for (const [args, msg] of cases) {
@@ -161,11 +161,11 @@ describe('contrastive CLI', () => {
       expect(t.err).toMatch(/epoch 1\/1 {2}loss \d/);
     }
     const cases: [string[], RegExp][] = [
-      [['--labels-per-class', '5'], /--labels-per-class: applies to --method supcon, triplet or siamese, received --method simclr/],
-      [['--method', 'triplet', '--temperature', '0.1'], /--temperature: applies to --method simclr, supcon, .*nnclr.*, received --method triplet/],
-      [['--method', 'barlow', '--temperature', '0.1'], /--temperature: applies to --method .*, received --method barlow/],
+      [['--labels-per-class', '5'], /--labels-per-class: applies to methods supcon, triplet or siamese, received method simclr/],
+      [['--method', 'triplet', '--temperature', '0.1'], /--temperature: applies to methods simclr, supcon, .*nnclr.*, received method triplet/],
+      [['--method', 'barlow', '--temperature', '0.1'], /--temperature: applies to methods .*, received method barlow/],
       [['--method', 'supcon', '--m-per-class', '3', '--batch-size', '40'], /--m-per-class: batchSize must be a positive multiple of m = 3, received 40/],
-      [['--init', join(dir, 'nothing')], /--init: expected a directory written by 'contrastive train'/],
+      [['--init', join(dir, 'nothing')], /--init: expected a run directory written by 'contrastive train'/],
       [['--method', 'supcon', '--init', join(dir, 'run'), '--widths', '8,16'], /--init: the backbone of the run in '.*' has other weights than this run's \(cnn; check --pooling, --widths, --embedding-dim\)/],
     ];
     for (const [args, msg] of cases) {

@@ -8,18 +8,31 @@ import type { ImageDataset } from '../data/image-dataset.js';
 import { imageLength } from '../data/image-dataset.js';
 import type { Evaluation } from '../eval/evaluate.js';
 import type { Embeddings } from '../eval/knn.js';
-import type { ReportData, ReportMetric, Thumb } from '../report/report-data.js';
-import { embeddingMap } from '../report/embedding-map.js';
+import type { ReportData, ReportMetric, Thumb } from './report-data.js';
+import { embeddingMap } from './embedding-map.js';
 import { nearestNeighbors } from '../search/exact-knn.js';
-import type { EpochLog } from '../train/trainer.js';
+import type { EpochLog } from '../train/epoch-log.js';
 import { Rng } from '../util/random.js';
-import type { OnProgress } from './progress.js';
+
+/** (done, total) of a long phase. */
+export type OnProgress = (done: number, total: number) => void;
+
+/** What the report needs of a labelled set of items. */
+export interface LabelledItems {
+  labels: Int32Array;
+  classNames: readonly string[];
+  size: number;
+}
 
 export interface ImageReportInput {
   title: string;
   info: [string, string][];
-  train: ImageDataset;
-  test: ImageDataset;
+  /** The labelled bank (the gallery's neighbours come from it). */
+  train: LabelledItems;
+  /** The held-out items (the map, the gallery's queries, the per-class table). */
+  test: LabelledItems;
+  /** The same items as images: the gallery shows them (absent for other data: no gallery). */
+  images?: { train: ImageDataset; test: ImageDataset };
   trainEmbeddings: Embeddings;
   testEmbeddings: Embeddings;
   encoder: Evaluation;
@@ -72,7 +85,7 @@ function thumb(d: ImageDataset, i: number, similarity?: number): Thumb {
 }
 
 /** One seeded held-out query per class (classes in order), if the class has held-out images. */
-function galleryQueries(test: ImageDataset, seed: number): number[] {
+function galleryQueries(test: LabelledItems, seed: number): number[] {
   const order = new Rng(seed).shuffle(Int32Array.from({ length: test.size }, (_, i) => i));
   const first = new Map<number, number>();
   for (const i of order) if (!first.has(test.labels[i])) first.set(test.labels[i], i);
@@ -104,13 +117,21 @@ function perClassTable(input: ImageReportInput): NonNullable<ReportData['perClas
 
 /** Everything the report shows, from the eval command's results. */
 export function imageReportData(input: ImageReportInput): ReportData {
-  const { train, test, trainEmbeddings, testEmbeddings, seed } = input;
+  const { test, trainEmbeddings, testEmbeddings, seed } = input;
   const map = embeddingMap(testEmbeddings, { seed, maxPoints: input.mapPoints, onProgress: input.progress('UMAP') });
-  const queries = galleryQueries(test, seed);
-  const dim = testEmbeddings.dim;
-  const qValues = new Float32Array(queries.length * dim);
-  queries.forEach((i, r) => qValues.set(testEmbeddings.values.subarray(i * dim, (i + 1) * dim), r * dim));
-  const nn = nearestNeighbors({ values: qValues, dim }, { k: input.neighbours, gallery: trainEmbeddings, onProgress: input.progress('gallery') });
+  const images = input.images;
+  let gallery: ReportData['gallery'];
+  if (images) {
+    const queries = galleryQueries(test, seed);
+    const dim = testEmbeddings.dim;
+    const qValues = new Float32Array(queries.length * dim);
+    queries.forEach((i, r) => qValues.set(testEmbeddings.values.subarray(i * dim, (i + 1) * dim), r * dim));
+    const nn = nearestNeighbors({ values: qValues, dim }, { k: input.neighbours, gallery: trainEmbeddings, onProgress: input.progress('gallery') });
+    gallery = queries.map((qi, r) => ({
+      query: thumb(images.test, qi),
+      neighbours: Array.from(nn.indices.subarray(r * nn.k, (r + 1) * nn.k), (j, t) => thumb(images.train, j, nn.scores[r * nn.k + t])),
+    }));
+  }
   return {
     title: input.title,
     info: input.info,
@@ -118,10 +139,7 @@ export function imageReportData(input: ImageReportInput): ReportData {
     history: input.history,
     embeddingDim: input.projectionDim,
     map: { x: map.x, y: map.y, labels: Int32Array.from(map.indices, (i) => test.labels[i]), classNames: [...test.classNames], method: 'UMAP' },
-    gallery: queries.map((qi, r) => ({
-      query: thumb(test, qi),
-      neighbours: Array.from(nn.indices.subarray(r * nn.k, (r + 1) * nn.k), (j, t) => thumb(train, j, nn.scores[r * nn.k + t])),
-    })),
+    ...(gallery ? { gallery } : {}),
     perClass: perClassTable(input),
   };
 }
