@@ -1,16 +1,33 @@
 /**
  * contrastive: self-supervised contrastive representation learning for TypeScript.
  *
- * Importing the package registers the `native` tfjs backend (C++ addon) as the default backend.
+ * The main entry is the library itself: pure, no side effects at import and no `node:*` module
+ * in its import graph (a test checks), so that a browser bundle can use it. In Node, import
+ * `contrastive/node` instead: the same exports plus the `native` tfjs backend (registered as the
+ * default backend), file sources, checkpoints, saved encoders on disk and whole runs.
  */
-export { nativeBackendInfo, setNativeThreads, NATIVE_BACKEND, NativeBackend } from './backend/index.js';
 export { ntXentLoss, type NtXentOptions } from './losses/ntxent.js';
 export { batchNormTrain, type BatchNormTrainResult } from './ops/batch-norm-train.js';
 export { BatchNorm, batchNormLayer, type BatchNormOptions } from './models/layers/batch-norm.js';
+// The data path: source -> views -> collate -> batch -> method -> trainer; embed(source, encoder).
+export type { ItemSpec, Source } from './data/source.js';
+export { subsetSource, requireLabels } from './data/source.js';
+export { makeBatch, disposeBatch, isTensor, viewRows, viewTensors, type Batch, type ViewInput, type NamedTensors } from './data/batch.js';
+export { collateImages, collateVectors, defaultCollate, type Collate } from './data/collate.js';
+export { DataLoader, type Loader, type DataLoaderOptions } from './data/loader.js';
+export type { ViewTransform } from './augment/view-transform.js';
+export { identityViews } from './augment/view-transform.js';
 export type { ImageDataset } from './data/image-dataset.js';
 export { subset, imageLength } from './data/image-dataset.js';
-export { loadFashionMnist, FASHION_MNIST_CLASSES } from './data/fashion-mnist.js';
-export { loadMnist, MNIST_CLASSES } from './data/mnist.js';
+export { imageSource, imageLoader, imageAt } from './data/image-source.js';
+export { fitStandardizer, standardizedSource, type Standardizer } from './data/standardize.js';
+export { protocolItems, monitorItems, seededSample, type ProtocolOptions, type ProtocolItems } from './data/protocol.js';
+export { Scarf, type ScarfOptions } from './augment/table/scarf.js';
+export { defaultViews, type DefaultViewOptions } from './augment/presets/default-views.js';
+export { embed, embedItems, rawRows, type Embedder } from './embed/embed.js';
+export { Encoder, crc32, type EncoderOptions, type EncoderItem, type ImageItem, type VectorItem, type ItemEmbeddings, type Preprocessing, type EncoderManifest } from './models/encoder.js';
+export { applyModel } from './models/apply-model.js';
+export { UsageError } from './util/usage-error.js';
 export { MPerClassSampler, type BatchSampler, type MPerClassOptions } from './data/m-per-class-sampler.js';
 export { stratifiedSplit, labelledSubset, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type Split, type SplitOptions } from './data/split.js';
 export { Rng } from './util/random.js';
@@ -21,7 +38,8 @@ export { toPoints, toLabels, type Matrix, type Points, type PointsInput, type De
 export type { Image, ImageOp } from './augment/image/image.js';
 export { RandomResizedCrop, cropResize, type RandomResizedCropOptions } from './augment/image/random-resized-crop.js';
 export { RandomHorizontalFlip } from './augment/image/horizontal-flip.js';
-export { ColorJitter, type ColorJitterOptions } from './augment/image/color-jitter.js';
+export { ColorJitter, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, type ColorJitterOptions, type ColorJitterParams } from './augment/image/color-jitter.js';
+export { RandomGrayscale, luma, rgbToGrayscale } from './augment/image/random-grayscale.js';
 export { GaussianBlur, blur, gaussianKernel, type GaussianBlurOptions } from './augment/image/gaussian-blur.js';
 export { GaussianNoise } from './augment/image/gaussian-noise.js';
 export { RandomErasing, type RandomErasingOptions } from './augment/image/random-erasing.js';
@@ -34,12 +52,19 @@ export { resnetBackbone, type ResNetOptions } from './models/backbones/resnet.js
 export { projectionHead, simclrHead, type HeadBlock, type HeadActivation } from './models/heads.js';
 export type { Method } from './methods/method.js';
 export { SimCLR, type SimCLROptions } from './methods/simclr.js';
+export { SupCon, type SupConMethodOptions } from './methods/supcon.js';
+export { Triplet, type TripletMethodOptions, type TripletMining } from './methods/triplet.js';
+export { Siamese, batchPairs, type SiameseMethodOptions } from './methods/siamese.js';
+export { METHODS, METHOD_NAMES, buildMethod, methodEntry, type MethodName, type MethodEntry, type MethodBuildOptions } from './methods/registry.js';
+export { buildBackbone, defaultBackbone, BACKBONE_NAMES, type BackboneName, type BackboneOptions } from './models/backbones/registry.js';
 export { cosineSchedule, warmupCosineLr } from './train/schedules.js';
 export { trainLinearProbe, type LinearProbe, type LinearProbeOptions } from './eval/linear-probe.js';
 export { embedDataset, type EmbedOptions } from './embed/embed-dataset.js';
 export { LARS, type LarsOptions } from './train/lars.js';
 export { Trainer, type TrainerOptions, type EpochLog, type OptimizerName } from './train/trainer.js';
-export { saveCheckpoint, loadCheckpoint, loadCheckpointState, type Checkpoint, type NamedTensor } from './train/checkpoint.js';
+export type { TrainerCallback, TrainBeginInfo, StepInfo } from './train/callbacks/callback.js';
+export { knnMonitor, type KnnMonitorOptions } from './train/callbacks/knn-monitor.js';
+export { memoryStore, type CheckpointStore, type Checkpoint, type NamedTensor } from './train/checkpoint-store.js';
 export { fitPca, type Pca } from './eval/pca.js';
 export { symmetricEigen } from './eval/symmetric-eigen.js';
 export { fitWhitening, ledoitWolfShrinkage, type Whitening, type WhiteningOptions } from './eval/whitening.js';

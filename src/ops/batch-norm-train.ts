@@ -11,7 +11,7 @@
  *   y = (x - mean) / sqrt(variance + epsilon) * scale + offset;  mean, variance: [C]
  */
 import {
-  engine, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
+  engine, getGradient, getKernel, registerGradient, registerKernel, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
   ones, zeros,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
@@ -48,6 +48,7 @@ export function batchNormTrain(x: Tensor, scale?: Tensor, offset?: Tensor, epsil
       throw new Error(`batchNormTrain: ${name} must have shape [${C}] (the channels of x), received [${t.shape}]`);
     }
   }
+  ensureReferenceKernels();
   const s = scale ?? ones([C]);
   const o = offset ?? zeros([C]);
   const [y, mean, variance] = engine().runKernel(BatchNormTrain, { x, scale: s, offset: o }, { epsilon }) as unknown as Tensor[];
@@ -55,6 +56,21 @@ export function batchNormTrain(x: Tensor, scale?: Tensor, offset?: Tensor, epsil
   if (!offset) o.dispose();
   return { y, mean, variance };
 }
+
+/**
+ * Registers the plain-loop kernels for the cpu backend and the op's gradient, once, at the first
+ * call (not at import: the library's main entry has no side effects). The native backend
+ * registers its own kernels when it is registered.
+ */
+function ensureReferenceKernels(): void {
+  if (registered) return;
+  for (const config of batchNormTrainReferenceKernels('cpu')) {
+    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
+  }
+  if (!getGradient(batchNormTrainGradConfig.kernelName)) registerGradient(batchNormTrainGradConfig);
+  registered = true;
+}
+let registered = false;
 
 /** Gradient: one fused kernel gives dx, dscale and doffset. */
 export const batchNormTrainGradConfig: GradConfig = {
