@@ -35,12 +35,12 @@ const rows = Number(opt('--rows', 70000));
 const cache = join(benchDir, 'results', `eval-scale-${rows}x128.f32`);
 
 async function makeEmbeddings(checkpoint) {
-  const lib = await import(join(root, 'dist', 'index.js'));
-  const { readRun, restoreMethod } = await import(join(root, 'dist', 'cli', 'run-config.js'));
+  const lib = await import(join(root, 'dist', 'node.js'));
+  const { readRun, restoreMethod } = lib;
   readRun(checkpoint);
   const data = lib.loadFashionMnist();
   const pick = lib.subset(data, Array.from({ length: rows }, (_, i) => Math.floor((i * data.size) / rows)));
-  const method = restoreMethod(checkpoint, data);
+  const method = restoreMethod(checkpoint);
   const emb = lib.embedDataset(pick, (x) => method.embed(x));
   method.dispose();
   const pca = lib.fitPca(emb, 128);
@@ -55,7 +55,7 @@ async function makeEmbeddings(checkpoint) {
 
 /** One routine, in this process: prints one JSON line {routine, seconds, result}. */
 async function child(name) {
-  const lib = await import(join(root, 'dist', 'index.js'));
+  const lib = await import(join(root, 'dist', 'node.js'));
   // The CLI's progress bar on stderr (shown when it is a terminal).
   const { phaseProgress } = await import(join(root, 'dist', 'cli', 'progress.js'));
   const bar = phaseProgress(), onProgress = bar.phase(name);

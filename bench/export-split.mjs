@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { loadFashionMnist, stratifiedSplit } from '../dist/index.js';
+import { loadFashionMnist, stratifiedSplit } from '../dist/node.js';
 
 const dir = process.argv[2] ?? join('bench', 'results', 'fashion-mnist-split');
 mkdirSync(dir, { recursive: true });

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const distIndex = new URL('../dist/index.js', import.meta.url);
+const distIndex = new URL('../dist/node.js', import.meta.url);
 const distAddon = new URL('../dist/backend/addon.js', import.meta.url);
 
 function requireDist() {

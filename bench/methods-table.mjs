@@ -24,5 +24,5 @@ for (const m of methods) {
   const last = history.at(-1);
   const white = existsSync(`${dir}.white.json`) ? JSON.parse(readFileSync(`${dir}.white.json`, 'utf8')) : undefined;
   const w = white ? `${pct(white.knnTop1)} | ${pct(white.encoder.retrieval.mapAtR)}` : '(not run) | ';
-  console.log(`| ${m} | ${history.length} | ${pct(ev.knnTop1)} | ${pct(ev.linearProbeTop1)} | ${pct(ev.encoder.retrieval.mapAtR)} | ${w} | ${last.collapseStd?.toFixed(4) ?? '-'} | ${median(history.map((h) => h.imagesPerSecond)).toFixed(0)} | ${rss} MB |`);
+  console.log(`| ${m} | ${history.length} | ${pct(ev.knnTop1)} | ${pct(ev.linearProbeTop1)} | ${pct(ev.encoder.retrieval.mapAtR)} | ${w} | ${last.collapseStd?.toFixed(4) ?? '-'} | ${median(history.map((h) => h.itemsPerSecond ?? h.imagesPerSecond)).toFixed(0)} | ${rss} MB |`);
 }

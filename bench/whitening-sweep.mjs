@@ -15,12 +15,12 @@
 import { loadLibrary } from './library.mjs';
 
 const lib = await loadLibrary();
-const { loadDataset, restoreMethod } = await import('../dist/cli/run-config.js');
+const { restoreMethod, loadFashionMnist } = lib;
 const args = process.argv.slice(2);
 const checkpoint = args[args.indexOf('--checkpoint') + 1];
 const pixelsOnly = args.includes('--pixels');
 if (!pixelsOnly && !args.includes('--checkpoint')) throw new Error('usage: node bench/whitening-sweep.mjs --checkpoint DIR | --pixels');
-const data = loadDataset('fashion-mnist');
+const data = loadFashionMnist();
 const split = lib.stratifiedSplit(data.labels);
 const train = lib.subset(data, split.train), test = lib.subset(data, split.test);
 let a, b;
@@ -28,7 +28,7 @@ if (pixelsOnly) {
   const px = (d) => ({ values: Float32Array.from(d.images, (v) => v / 255), dim: d.height * d.width * d.channels });
   [a, b] = [px(train), px(test)];
 } else {
-  const method = restoreMethod(checkpoint, data);
+  const method = restoreMethod(checkpoint);
   const encode = (x) => method.embed(x);
   [a, b] = [lib.embedDataset(train, encode), lib.embedDataset(test, encode)];
   method.dispose();

@@ -7,7 +7,8 @@
  */
 import type { ViewTransform } from '../augment/view-transform.js';
 import { Rng } from '../util/random.js';
-import { makeBatch, type Batch } from './batch.js';
+import { dispose } from '@tensorflow/tfjs-core';
+import { makeBatch, viewTensors, type Batch, type ViewInput } from './batch.js';
 import type { Collate } from './collate.js';
 import type { ItemSpec, Source } from './source.js';
 
@@ -69,17 +70,24 @@ export class DataLoader<Item, View = Item> implements Loader {
   batch(indices: ArrayLike<number>, seed: number, options: { labels?: boolean } = {}): Batch {
     const idx = Int32Array.from(indices);
     if (idx.length === 0) throw new Error('DataLoader: a batch needs at least one item, received 0 indices');
-    const items = Array.from(idx, (k) => this.source.item(k));
-    const rng = new Rng(seed);
-    const views = [];
-    for (let v = 0; v < this.transform.views; v++) {
-      views.push(this.collate(items.map((item) => this.transform.view(item, v, rng))));
-    }
+    // Labels are checked before any tensor is made, so a refused batch leaks nothing.
     let labels: Int32Array | undefined;
     if (options.labels) {
       if (!this.source.labels) throw new Error(`DataLoader: the batch's labels were asked for, but the source '${this.source.name}' has no labels`);
       labels = Int32Array.from(idx, (k) => this.source.labels![k]);
     }
-    return makeBatch(views, labels, idx);
+    const items = Array.from(idx, (k) => this.source.item(k));
+    const rng = new Rng(seed);
+    const views: ViewInput[] = [];
+    try {
+      for (let v = 0; v < this.transform.views; v++) {
+        views.push(this.collate(items.map((item) => this.transform.view(item, v, rng))));
+      }
+      return makeBatch(views, labels, idx);
+    } catch (e) {
+      // A view or collate that throws after earlier views were collated: free those.
+      dispose(views.flatMap(viewTensors));
+      throw e;
+    }
   }
 }

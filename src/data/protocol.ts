@@ -39,6 +39,7 @@ function check<O extends ProtocolOptions>(options: O): O & { seed: number } {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new Error(`protocol: limit must be an integer >= 1, received ${limit}`);
   if (labelsPerClass !== undefined && (!Number.isInteger(labelsPerClass) || labelsPerClass < 1)) throw new Error(`protocol: labelsPerClass must be an integer >= 1, received ${labelsPerClass}`);
   if (!Number.isInteger(seed)) throw new Error(`protocol: seed must be an integer, received ${seed}`);
+  if (options.labelsSeed !== undefined && !Number.isInteger(options.labelsSeed)) throw new Error(`protocol: labelsSeed must be an integer, received ${options.labelsSeed}`);
   return { ...options, seed };
 }
 

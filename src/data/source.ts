@@ -50,10 +50,12 @@ export function requireLabels(caller: string, source: Pick<Source<unknown>, 'lab
 
 /** The items `indices` of `source`, in that order, as a source (labels, ids and names follow them). */
 export function subsetSource<Item>(source: Source<Item>, indices: ArrayLike<number>, name = source.name): Source<Item> {
-  const idx = Int32Array.from(indices);
-  idx.forEach((k, i) => {
+  // Checked before the conversion to Int32Array, which would truncate 1.5 to 1 and wrap 2^32.
+  for (let i = 0; i < indices.length; i++) {
+    const k = indices[i];
     if (!Number.isInteger(k) || k < 0 || k >= source.size) throw new Error(`subsetSource: indices[${i}] must be an integer in [0, ${source.size}), received ${k}`);
-  });
+  }
+  const idx = Int32Array.from(indices);
   const labels = source.labels ? Int32Array.from(idx, (k) => source.labels![k]) : undefined;
   return {
     name, size: idx.length, spec: source.spec, ...(labels ? { labels, classNames: source.classNames } : {}),
@@ -61,6 +63,9 @@ export function subsetSource<Item>(source: Source<Item>, indices: ArrayLike<numb
       checkIndex('subsetSource', i, idx.length);
       return source.item(idx[i]);
     },
-    id: (i) => source.id(idx[i]),
+    id: (i) => {
+      checkIndex('subsetSource', i, idx.length);
+      return source.id(idx[i]);
+    },
   };
 }

@@ -39,7 +39,7 @@ export interface EvaluateRunOptions extends Omit<DataOptions, 'dataset' | 'data'
   labelsPerClass?: number;
   /** Seed of the labels-per-class subset, k-means and samples (default: the run's seed, else 0). */
   seed?: number;
-  /** Cut-offs of the retrieval @k metrics. Default [1, 10, 100]. */
+  /** Cut-offs of the retrieval @k metrics. Default [1, 10, 100] (those below the held-out count). */
   k?: number[];
   /** Whiten the rows first (see the file comment). */
   whiten?: boolean;
@@ -118,7 +118,10 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluate
       [eTrain, eTest] = w.rows;
       encoderWhitening = w.whitening;
     }
-    const k = o.k ?? [1, 10, 100];
+    // Leave-one-out retrieval ranks n - 1 items per query: the default cut-offs beyond that are dropped.
+    const k = o.k ?? [1, 10, 100].filter((c, i) => i === 0 || c < test.size);
+    const tooLarge = k.find((c) => c > test.size - 1);
+    if (tooLarge !== undefined && test.size > 1) throw new UsageError('k', `expected cut-offs of at most ${test.size - 1} (the held-out items but one), received ${tooLarge}`);
     const evaluate = (name: string, a: Embeddings, b: Embeddings, whitening: Evaluation['whitening']): Evaluation => ({
       ...evaluateEmbeddings({
         train: a, trainLabels: train.labels!, test: b, testLabels: test.labels!, k, seed,

@@ -100,6 +100,26 @@ function checkOptions(o: TrainRunOptions): void {
   if (entry.temperature === undefined && o.temperature !== undefined) {
     throw new UsageError('temperature', `applies to methods ${Object.values(METHODS).filter((m) => m.temperature !== undefined).map((m) => m.name).join(', ')}, received method ${method}`);
   }
+  // Values the method, the views and the trainer would refuse later: refused here, before any data is read.
+  if (o.epochs !== undefined && !(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new UsageError('epochs', `expected an integer >= 1, received ${o.epochs}`);
+  if (o.batchSize !== undefined && !(Number.isInteger(o.batchSize) && o.batchSize >= 2)) throw new UsageError('batchSize', `expected an integer >= 2, received ${o.batchSize}`);
+  if (o.temperature !== undefined && !(Number.isFinite(o.temperature) && o.temperature > 0)) throw new UsageError('temperature', `expected a finite number > 0, received ${o.temperature}`);
+  if (o.margin !== undefined && !(Number.isFinite(o.margin) && o.margin >= 0)) throw new UsageError('margin', `expected a finite number >= 0, received ${o.margin}`);
+  if (o.corruption !== undefined && !(o.corruption >= 0 && o.corruption <= 1)) throw new UsageError('corruption', `expected a share in [0, 1], received ${o.corruption}`);
+  if (o.cropScale !== undefined && !(o.cropScale > 0 && o.cropScale <= 1)) throw new UsageError('cropScale', `expected a fraction in (0, 1], received ${o.cropScale}`);
+}
+
+/** A `protocol: <option> must ...` error as a UsageError naming that option (labelsPerClass otherwise). */
+function protocolUsage(e: Error): UsageError {
+  const message = e.message.replace(/^protocol: /, '');
+  const option = /^(limit|labelsPerClass|seed) must be /.exec(message)?.[1];
+  return option ? new UsageError(option, `expected ${message.slice(`${option} must be `.length)}`) : new UsageError('labelsPerClass', message);
+}
+
+/** A `Trainer: <option> must be ...` error as a UsageError naming that option. */
+function trainerUsage(e: Error): Error {
+  const m = /^Trainer: (\w+) must be (.*)$/s.exec(e.message);
+  return m ? new UsageError(m[1], `expected ${m[2]}`) : e;
 }
 
 export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
@@ -149,7 +169,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   try {
     items = protocolItems(opened.source.size, labels, { limit: o.limit, labelsPerClass: o.labelsPerClass, seed });
   } catch (e) {
-    throw new UsageError('labelsPerClass', (e as Error).message.replace(/^protocol: /, ''));
+    throw protocolUsage(e as Error);
   }
   let source: Source<unknown> = opened.source;
   let standardizer: Standardizer | undefined;
@@ -207,6 +227,19 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ...(mon ? [knnMonitor({ train: subsetSource(source, mon.bank), test: subsetSource(source, mon.queries) })] : []),
       ...(o.callbacks ?? []),
     ];
+    // The trainer checks its options (epochs, optimizer, learning rate) before anything is written.
+    let trainer: Trainer;
+    try {
+      trainer = new Trainer({
+        epochs, batchSize, optimizer: o.optimizer, learningRate: o.learningRate, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
+        encoder: {
+          ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
+          metadata: { method, backbone, dataset: opened.name, seed, projectionDim: (built.head.outputs[0].shape.at(-1) as number) ?? null },
+        },
+      });
+    } catch (e) {
+      throw trainerUsage(e as Error);
+    }
     // Every option is checked: only now is the run directory written (a resumed run keeps its run.json).
     mkdirSync(out, { recursive: true });
     if (!o.resume) writeFileSync(runFile, JSON.stringify(config, null, 1));
@@ -215,13 +248,6 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         `(${built.backbone.countParams().toLocaleString('en-US')} parameters, head ${built.head.countParams().toLocaleString('en-US')}), ` +
         `${epochs} epoch${epochs === 1 ? '' : 's'} of batch ${batchSize}, seed ${seed} -> ${out}`,
     );
-    const trainer = new Trainer({
-      epochs, batchSize, optimizer: o.optimizer, learningRate: o.learningRate, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
-      encoder: {
-        ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
-        metadata: { method, backbone, dataset: opened.name, seed, projectionDim: (built.head.outputs[0].shape.at(-1) as number) ?? null },
-      },
-    });
     const history = await trainer.fit(built, loader);
     return { out, config, history, items: train.size };
   } finally {

@@ -44,7 +44,8 @@ describe('Trainer', () => {
       expect(h.collapseStd).toBeLessThanOrEqual(1 / Math.sqrt(2) + 1e-6); // at most 1/sqrt(d) per dim for d = 2 outputs (unbiased: ~)
     }
     expect(counts[2]).toBe(counts[1]);
-    expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'weights-3.bin']);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.json', 'encoder', 'weights-3.bin']);
+    expect(readdirSync(join(dir, 'encoder')).sort()).toEqual(['encoder.json', 'weights.bin']); // the saved encoder, for loadEncoder and contrastive embed
     m.dispose();
   });
 
