@@ -58,7 +58,7 @@ async function worker() {
     const i = next++;
     const file = join(out, folders[data.labels[i]], `${String(data.ids[i]).padStart(idDigits, '0')}.png`);
     const pixels = Buffer.from(data.images.buffer, data.images.byteOffset + i * P, P);
-    await sharp(pixels, { raw: { width, height, channels: 1 } }).png().toFile(file);
+    await sharp(pixels, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(file); // else sharp writes RGB
     if (++done % 10000 === 0) process.stderr.write(`${done}/${size} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
 }

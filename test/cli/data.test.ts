@@ -85,8 +85,9 @@ async function imageFolder(path: string, perClass: number, sizes: [number, numbe
     mkdirSync(join(path, CLASSES[c]), { recursive: true });
     for (let k = 0; k < perClass; k++) {
       const [h, w] = sizes[k % sizes.length], ch = channels[k % channels.length];
-      await sharp(shape(c, h, w, ch, random), { raw: { width: w, height: h, channels: ch } }).png()
-        .toFile(join(path, CLASSES[c], `${String(k).padStart(2, '0')}.png`));
+      const image = sharp(shape(c, h, w, ch, random), { raw: { width: w, height: h, channels: ch } });
+      // sharp writes RGB unless told: a 1-channel image must be saved as a grayscale PNG.
+      await (ch === 1 ? image.toColourspace('b-w') : image).png().toFile(join(path, CLASSES[c], `${String(k).padStart(2, '0')}.png`));
     }
   }
 }
