@@ -24,6 +24,11 @@ for (const c of [trainCommand(), embedCommand(), evalCommand()]) {
   program.addCommand(c.exitOverride().configureOutput({ writeErr: () => {} }));
 }
 
+if (process.argv.length <= 2) {
+  process.stderr.write(`contrastive: expected a command (${program.commands.map((c) => c.name()).join(', ')}), received none; see contrastive --help\n`);
+  process.exit(2);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -40,6 +40,7 @@ describe('contrastive CLI', () => {
       [['eval'], /required option '--checkpoint <dir>' not specified/],
       [['eval', '--checkpoint', join(dir, 'nothing')], /--checkpoint: expected a run directory \(with run.json or encoder\/encoder.json\) or a saved encoder, received/],
       [['nope'], /unknown command 'nope'/],
+      [[], /expected a command \(train, embed, eval\), received none; see contrastive --help/],
     ];
     for (const [args, msg] of cases) {
       const r = run(...args);
