@@ -9,7 +9,8 @@ export { nativeBackendInfo, setNativeThreads, NATIVE_BACKEND, NativeBackend, typ
 export { loadFashionMnist, FASHION_MNIST_CLASSES } from './data/fashion-mnist.js';
 export { loadMnist, MNIST_CLASSES } from './data/mnist.js';
 export { loadImageFolder, type ImageFolderOptions } from './data/image-folder.js';
-export { loadCsvTable, type CsvTableOptions, type VectorTable } from './data/csv-table.js';
+export { loadCsvTable, type CsvTableOptions } from './data/csv-table.js';
+export type { VectorTable } from './data/vector-table.js';
 export { loadTextFile, type TextFileOptions } from './data/text-file.js';
 export { loadMatrix, type MatrixFileOptions } from './data/matrix-file.js';
 export { DataError, type DataLocation } from './data/data-error.js';

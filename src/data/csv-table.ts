@@ -14,10 +14,14 @@
  * line breaks inside quoted fields, BOM handling, and the line number of every record), because
  * splitting lines on commas breaks on the first quoted field.
  */
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { indexClasses, NUMBER } from './class-index.js';
 import { DataError, quoteFound } from './data-error.js';
+import { readText } from './read-text.js';
+import type { VectorTable } from './vector-table.js';
+
+export type { VectorTable } from './vector-table.js';
 import { checkIndex, type Source } from './source.js';
 
 export interface CsvTableOptions {
@@ -31,15 +35,9 @@ export interface CsvTableOptions {
   header?: boolean;
 }
 
-/** A table of float32 rows; `values` holds all of them, [size, dim] row-major (read it, never write it). */
-export interface VectorTable extends Source<Float32Array> {
-  readonly spec: { kind: 'vector'; dim: number; columns?: readonly string[] };
-  readonly values: Float32Array;
-}
 
 const OPTION_KEYS = ['label', 'delimiter', 'columns', 'header'];
 const SNIFFED = [',', '\t', ';', '|'];
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function loadCsvTable(path: string, options: CsvTableOptions = {}): VectorTable {
   checkOptions(options);
@@ -113,30 +111,6 @@ export function loadCsvTable(path: string, options: CsvTableOptions = {}): Vecto
     },
     id: (i) => `row ${lines[i]}`,
   };
-}
-
-/**
- * Labels from label texts: the distinct non-empty texts sorted (numerically when every one is a
- * number, ties by text; else by code unit) are the class names; '' is unlabelled (-1).
- */
-export function indexClasses(texts: readonly string[]): { labels: Int32Array; classNames: string[] } {
-  const distinct = [...new Set(texts.filter((t) => t !== ''))];
-  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const numeric = distinct.every((t) => NUMBER.test(t));
-  const classNames = numeric ? distinct.sort((a, b) => Number(a) - Number(b) || byText(a, b)) : distinct.sort(byText);
-  const index = new Map(classNames.map((name, c) => [name, c]));
-  return { labels: Int32Array.from(texts, (t) => (t === '' ? -1 : index.get(t)!)), classNames };
-}
-
-/** The file's text (UTF-8), or a DataError saying what is at the path instead. */
-export function readText(path: string, expected: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const found = code === 'ENOENT' ? 'nothing at this path' : code === 'EISDIR' ? 'a folder' : `a file that cannot be read (${code ?? String(err)})`;
-    throw new DataError(path, expected, found);
-  }
 }
 
 function defaultDelimiter(path: string, text: string): string {

@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import type { VectorTable } from './csv-table.js';
+import type { VectorTable } from './vector-table.js';
 import { DataError } from './data-error.js';
 import { checkIndex } from './source.js';
 

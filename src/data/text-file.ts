@@ -10,7 +10,8 @@
  * Messages and ids name 1-based line numbers (`line 3`), blank lines counted.
  */
 import { basename, extname } from 'node:path';
-import { indexClasses, readText } from './csv-table.js';
+import { indexClasses } from './class-index.js';
+import { readText } from './read-text.js';
 import { DataError } from './data-error.js';
 import { checkIndex, type Source } from './source.js';
 

@@ -188,4 +188,35 @@ describe('contrastive CLI', () => {
       expect(r.err).toMatch(/epoch 2\/2/);
     }
   });
+
+  it('embeds and evaluates a run made by the library\'s Trainer alone (no run.json: its saved encoder), and --limit gives a quick check', async () => {
+    await import('../../src/backend/register.js');
+    const { Trainer } = await import('../../src/train/trainer.js');
+    const { SimCLR } = await import('../../src/methods/simclr.js');
+    const { cnnBackbone } = await import('../../src/models/backbones/cnn.js');
+    const { simclrHead } = await import('../../src/models/heads.js');
+    const { simclrViews } = await import('../../src/augment/presets/simclr.js');
+    const { loadMnist } = await import('../../src/data/mnist.js');
+    const { subset } = await import('../../src/data/image-dataset.js');
+    const { imageLoader } = await import('../../src/data/image-source.js');
+    const out = join(dir, 'library-run');
+    const method = new SimCLR({ backbone: cnnBackbone({ inputShape: [28, 28, 1], widths: [4, 8], pooling: 'global-average', seed: 1 }), head: simclrHead(8, 8, 8, 2, 2) });
+    await new Trainer({ epochs: 1, batchSize: 64, checkpointDir: out }).fit(method, imageLoader(subset(loadMnist(), Array.from({ length: 128 }, (_, i) => i * 77)), simclrViews()));
+    method.dispose();
+    expect(existsSync(join(out, 'run.json'))).toBe(false);
+    const file = join(out, 'emb.f32');
+    const m = run('embed', '--checkpoint', out, '--dataset', 'mnist', '--limit', '600', '--out', file);
+    expect(m.code, m.err).toBe(0);
+    const meta = JSON.parse(readFileSync(`${file}.json`, 'utf8'));
+    expect([meta.rows, meta.dim]).toEqual([700, 8]); // 600 training images and 600 / 6 held-out ones
+    expect(meta.split.filter((s: string) => s === 'test')).toHaveLength(100);
+    expect(statSync(file).size).toBe(700 * 8 * 4);
+    const e = run('eval', '--checkpoint', out, '--dataset', 'mnist', '--limit', '600', '--json', '--no-baseline');
+    expect(e.code, e.err).toBe(0);
+    expect(JSON.parse(e.out)).toMatchObject({ n: 100, labelled: 600 });
+    // Without run.json the data must be named.
+    const d = run('eval', '--checkpoint', out);
+    expect(d.code).toBe(2);
+    expect(d.err).toMatch(/--data: expected --dataset or --data \(the run directory has no run.json naming its data\), received neither/);
+  });
 });

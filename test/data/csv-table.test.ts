@@ -1,32 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCsvTable, type CsvTableOptions } from '../../src/data/csv-table.js';
 import { DataError } from '../../src/data/data-error.js';
+import { tempFiles } from './temp-files.js';
 
-const root = mkdtempSync(join(tmpdir(), 'csv-table-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(root, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { root, file, dataError } = tempFiles('csv-table-');
 
 /** The DataError message of loading `text` as `name`. */
 function message(name: string, text: string, options?: CsvTableOptions): string {
   const path = file(name, text);
-  let err: unknown;
-  try {
-    loadCsvTable(path, options);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(DataError);
-  const msg = (err as Error).message;
-  expect(msg).not.toMatch(/\n/);
-  return msg.replace(root, '<tmp>');
+  return dataError(() => loadCsvTable(path, options));
 }
 
 describe('loadCsvTable', () => {

@@ -1,19 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/data-error.js';
 import { loadMatrix, type MatrixFileOptions } from '../../src/data/matrix-file.js';
+import { tempFiles } from './temp-files.js';
 
-const root = mkdtempSync(join(tmpdir(), 'matrix-file-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function file(name: string, data: Uint8Array | string): string {
-  const path = join(root, name);
-  writeFileSync(path, data);
-  return path;
-}
+const { root, file, dataError } = tempFiles('matrix-file-');
 
 /** A .npy file's bytes, written by hand as NumPy does: magic, version, padded header, data. */
 function npy(descr: string, shape: number[], data: ArrayBufferView, options: { version?: 1 | 2 | 3; fortran?: boolean } = {}): Uint8Array {
@@ -40,16 +32,7 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
 }
 
 function message(path: string, options?: MatrixFileOptions): string {
-  let err: unknown;
-  try {
-    loadMatrix(path, options);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(DataError);
-  const msg = (err as Error).message;
-  expect(msg).not.toMatch(/\n/);
-  return msg.split(root).join('<tmp>');
+  return dataError(() => loadMatrix(path, options));
 }
 
 const values = Float32Array.from([0.1, -2.5, 3e-8, 1e30, 7, -0, 1 / 3, 65504]); // [4, 2]

@@ -1,31 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/data-error.js';
 import { loadTextFile, type TextFileOptions } from '../../src/data/text-file.js';
+import { tempFiles } from './temp-files.js';
 
-const root = mkdtempSync(join(tmpdir(), 'text-file-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(root, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { root, file, dataError } = tempFiles('text-file-');
 
 function message(name: string, text: string, options?: TextFileOptions): string {
   const path = file(name, text);
-  let err: unknown;
-  try {
-    loadTextFile(path, options);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(DataError);
-  const msg = (err as Error).message;
-  expect(msg).not.toMatch(/\n/);
-  return msg.replace(root, '<tmp>');
+  return dataError(() => loadTextFile(path, options));
 }
 
 describe('loadTextFile: lines', () => {
