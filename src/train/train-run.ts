@@ -6,7 +6,7 @@
  * is checked before anything is written.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaultViews } from '../augment/presets/default-views.js';
 import { defaultCollate } from '../data/collate.js';
 import { DataLoader } from '../data/loader.js';
@@ -142,7 +142,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   if (entry.usesLabels && !opened.source.labels) throw new UsageError('method', `${method} trains with labels, but the data '${opened.name}' has none${spec.kind === 'vector' ? ' (name the label column with --label)' : ''}`);
 
   const config: RunConfig = {
-    dataset: opened.name, ...(o.data !== undefined ? { data: o.data } : {}), input: spec,
+    dataset: opened.name, ...(o.data !== undefined ? { data: resolve(o.data) } : {}), input: spec,
     method, backbone, seed,
     ...(entry.temperature !== undefined ? { temperature: o.temperature ?? entry.temperature } : {}),
     ...(o.limit !== undefined ? { limit: o.limit } : {}),

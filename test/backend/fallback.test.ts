@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = `
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeBackendInfo } from './dist/index.js';
+import { nativeBackendInfo } from './dist/node.js';
 await tf.ready();
 const c = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]]));
 console.log(JSON.stringify({ backend: tf.getBackend(), info: nativeBackendInfo(), c: Array.from(c.dataSync()) }));

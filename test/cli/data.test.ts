@@ -143,9 +143,8 @@ describe('contrastive CLI on --data', () => {
     expect(meta.labels.filter((l: number) => l === 2)).toHaveLength(20);
   });
 
-  // Known bug (reported): eval's default --k 1,10,100 on a folder with <= 100 held-out items exits 1
-  // with a stack trace (retrievalMetrics: k must be in [1, 8]). When fixed, this test fails: drop `.fails`.
-  it.fails('evaluates a small folder with the default --k', () => {
+  // The default retrieval cut-offs (1, 10, 100) are dropped above the held-out count.
+  it('evaluates a small folder with the default --k', () => {
     const e = run('eval', '--checkpoint', imageRun, '--json', '--no-baseline');
     expect(e.code, e.err).toBe(0);
   });
@@ -240,13 +239,19 @@ describe('contrastive CLI on --data', () => {
       ['eval', '--checkpoint', imageRun, '--data', garbage, '--json', '--report', report],
       ['embed', '--checkpoint', imageRun, '--data', garbage, '--out', file],
       ['embed', '--checkpoint', imageRun, '--data', ragged, '--label', 'kind', '--out', file],
+      ['eval', '--checkpoint', imageRun, '--data', good, '--label', 'kind', '--json'],
+      ['embed', '--checkpoint', imageRun, '--data', jsonl, '--out', file],
     ];
     const badResults = await mapLimit(bad, 2, (args) => runAsync(...args));
     bad.forEach((args, i) => {
       const r = badResults[i];
       expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(2);
       expect(r.err.trim().split('\n')).toHaveLength(1);
-      expect(r.err).toMatch(args.includes(ragged) ? /ragged\.csv, row 4: expected 3 fields/ : /garbage: square\/01\.png: expected a PNG/);
+      const want = args.includes(ragged) ? /ragged\.csv, row 4: expected 3 fields/
+        : args.includes(good) ? /--data: expected images \(what the run's encoder reads\), received rows of 2 numbers in 'good\.csv'/
+        : args.includes(jsonl) ? /--data: expected images \(what the run's encoder reads\), received texts in 't\.jsonl'/
+        : /garbage: square\/01\.png: expected a PNG/;
+      expect(r.err).toMatch(want);
       expect(r.out).toBe('');
     });
     for (const p of [report, file, `${file}.json`]) expect(existsSync(p), p).toBe(false);

@@ -18,7 +18,7 @@ interface EvalArgs extends DataArgs {
   labelsPerClass?: number;
   limit?: number;
   seed?: number;
-  k: number[];
+  k?: number[];
   report?: string;
   mapPoints: number;
   baseline: boolean;
@@ -42,7 +42,7 @@ export function evalCommand(): Command {
     .option('--limit <n>', 'evaluate on the seeded sample of n training items (the one train --limit n trains on) and n/6 held-out items: a quick check', integer(2))
     .option('--labels-per-class <k>', 'few-labels evaluation: the kNN bank and the probe use only k labelled training items per class (the subset train --labels-per-class k uses)', integer(1))
     .option('--seed <n>', 'seed of the --labels-per-class subset, k-means and the report\'s samples (default: the run\'s train --seed)', integer(0))
-    .option('--k <list>', 'cut-offs of the retrieval @k metrics', integerList(1), [1, 10, 100])
+    .option('--k <list>', 'cut-offs of the retrieval @k metrics (default 1,10,100, those below the held-out count)', integerList(1))
     .option('--report <dir>', 'write an HTML report (index.html and PNGs) into this directory')
     .option('--map-points <n>', 'held-out items on the report\'s UMAP map (UMAP in JavaScript: about 20 s for 5000)', integer(10), 5000)
     .option('--whiten', 'PCA-whiten the encoder\'s and the baseline\'s rows first (Ledoit-Wolf shrinkage, fitted on the training items without their labels); every figure is then of the whitened rows')
@@ -96,7 +96,7 @@ export function evalCommand(): Command {
           line('weighted kNN (k=200, T=0.1, cosine)', pct(encoder.knnTop1), pct(raw?.knnTop1)) +
           (args.whiten ? line('  the same, rows not whitened', pct(r.knnAsGiven?.encoder), pct(r.knnAsGiven?.raw)) : '') +
           line('linear probe (logistic regression)', pct(encoder.linearProbeTop1), pct(raw?.linearProbeTop1)) +
-          args.k.map((k) => line(`precision@${k} (leave-one-out)`, pct(e.precisionAtK[k]), pct(q?.precisionAtK[k]))).join('') +
+          Object.keys(e.precisionAtK).map(Number).map((k) => line(`precision@${k} (leave-one-out)`, pct(e.precisionAtK[k]), pct(q?.precisionAtK[k]))).join('') +
           line('mAP', pct(e.meanAveragePrecision), pct(q?.meanAveragePrecision)) +
           line('MAP@R', pct(e.mapAtR), pct(q?.mapAtR)) +
           line('k-means ARI / NMI', `${num(c.kMeansAri)} ${num(c.kMeansNmi)}`, d ? `${num(d.kMeansAri)} ${num(d.kMeansNmi)}` : '') +

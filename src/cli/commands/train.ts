@@ -73,8 +73,7 @@ export function trainCommand(): Command {
         ],
       });
       const rssMb = process.resourceUsage().maxRSS / 1024;
-      const which = result.config.data !== undefined ? `--data ${result.config.data}` : `--dataset ${result.config.dataset}`;
-      process.stderr.write(`done: checkpoint in ${result.out} (peak RSS ${rssMb.toFixed(0)} MB); evaluate with: contrastive eval --checkpoint ${result.out} ${which}\n`);
+      process.stderr.write(`done: checkpoint in ${result.out} (peak RSS ${rssMb.toFixed(0)} MB); evaluate with: contrastive eval --checkpoint ${result.out}\n`);
     });
   return command;
 }
