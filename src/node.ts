@@ -20,5 +20,5 @@ export { saveEncoder, loadEncoder } from './models/encoder-file.js';
 export { progressBar, type ProgressBarOptions } from './train/callbacks/progress-bar.js';
 export { readRun, restoreMethod, restoreEncoder, buildRunMethod, withLegacyDefaults, type RunConfig, type RestoredEncoder } from './train/run.js';
 export { trainRun, type TrainRunOptions, type TrainRunResult } from './train/train-run.js';
-export { evaluateRun, type EvaluateRunOptions, type EvaluateRunResult } from './eval/evaluate-run.js';
-export { embedRun, type EmbedRunOptions, type EmbedRunResult } from './embed/embed-run.js';
+export { evaluateRun, type EvaluateRunOptions, type EvaluateRunResult } from './train/evaluate-run.js';
+export { embedRun, type EmbedRunOptions, type EmbedRunResult } from './train/embed-run.js';

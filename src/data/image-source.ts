@@ -28,7 +28,10 @@ export function imageSource(data: ImageDataset): Source<Image> {
       checkIndex(`imageSource(${data.name})`, i, data.size);
       return imageAt(data, i);
     },
-    id: (i) => (data.paths ? data.paths[i] : String(data.ids[i])),
+    id: (i) => {
+      checkIndex(`imageSource(${data.name})`, i, data.size);
+      return data.paths ? data.paths[i] : String(data.ids[i]);
+    },
   };
 }
 

@@ -21,6 +21,7 @@ import { imageSource } from './image-source.js';
 import { loadMatrix } from './matrix-file.js';
 import { loadMnist } from './mnist.js';
 import type { Source } from './source.js';
+import { UsageError } from '../util/usage-error.js';
 import { loadTextFile } from './text-file.js';
 
 /** The built-in data sets: name -> loader and a line for help texts. */
@@ -63,6 +64,18 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
   if ((dataset === undefined) === (data === undefined)) {
     throw new Error(`openData: expected one of dataset (${Object.keys(BUILTIN_DATASETS).join(', ')}) or data (a path), received ${dataset === undefined ? 'neither' : 'both'}`);
   }
+  // Options that do not apply to the data are refused, not ignored (and never recorded in a run).
+  const refuse = (option: 'label' | 'imageSize' | 'channels', applies: string, received: string) => {
+    if (options[option] !== undefined) throw new UsageError(option, `applies to ${applies}, received it for ${received}`);
+  };
+  const what = dataset !== undefined ? `the built-in data set ${dataset}` : `'${data}'`;
+  const folder = data !== undefined && existsSync(data) && statSync(data).isDirectory();
+  const ext = data !== undefined ? extname(data).toLowerCase() : '';
+  if (!(TABLE.includes(ext) || ['.jsonl', '.ndjson'].includes(ext))) refuse('label', '.csv/.tsv tables and .jsonl files (image folders take their classes from sub-folders)', what);
+  if (!folder) {
+    refuse('imageSize', 'image folders', what);
+    refuse('channels', 'image folders', what);
+  }
   if (dataset !== undefined) {
     const entry = BUILTIN_DATASETS[dataset];
     if (!entry) throw new Error(`openData: dataset must be one of ${Object.keys(BUILTIN_DATASETS).join(', ')}, received ${JSON.stringify(dataset)}`);
@@ -79,7 +92,6 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
     });
     return { name, source: imageSource(images), images };
   }
-  const ext = extname(path).toLowerCase();
   if (TABLE.includes(ext)) return { name, source: loadCsvTable(path, options.label !== undefined ? { label: options.label } : {}) };
   if (TEXT.includes(ext)) return { name, source: loadTextFile(path, options.label !== undefined ? { labelField: options.label } : {}) };
   if (MATRIX.includes(ext)) return { name, source: loadMatrix(path) };

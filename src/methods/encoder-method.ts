@@ -91,6 +91,11 @@ export abstract class EncoderMethod implements Method {
     if (at !== weights.length) throw new Error(`${this.caller}: setWeights received ${weights.length} tensors, the method has ${at}`);
   }
 
+  /** Width d of the projections the loss sees (the head's output; the collapse measure's 1/sqrt(d)). */
+  get projectionDim(): number {
+    return this.head.outputs[0].shape.at(-1) as number;
+  }
+
   /** The trainer's position before each step (0-based step of totalSteps); default: ignored. */
   setProgress(_step: number, _totalSteps: number): void {}
 

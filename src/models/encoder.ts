@@ -544,7 +544,9 @@ export class Encoder {
    */
   async save(dir: string): Promise<void> {
     this.live('save');
-    const { saveEncoder } = await import('./encoder-file.js');
+    // Node only, and out of a bundler's sight (a computed specifier): the pure entry reads no files.
+    const module = './encoder-file.js';
+    const { saveEncoder } = (await import(/* @vite-ignore */ module)) as typeof import('./encoder-file.js');
     await saveEncoder(this, dir);
   }
 

@@ -3,15 +3,24 @@
  * data the run was trained on (its run.json: the built-in set or the path, with the same label
  * column, image size and channels).
  */
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ItemSpec } from '../data/source.js';
 import { openData, type DataOptions, type OpenedData } from '../data/registry.js';
 import { UsageError } from '../util/usage-error.js';
 import type { RunConfig } from './run.js';
 
-export async function openRunData(given: DataOptions, config: RunConfig | undefined): Promise<OpenedData> {
-  const opened = await open(given, config);
-  // The encoder reads items of its input's kind (images of any size: it resizes them).
-  const want = config?.input, got = opened.source.spec;
+/**
+ * `input`: what the encoder reads. Another image folder is decoded at the encoder's size and
+ * channels (sharp's antialiased resize, as for training), unless --image-size / --channels say else.
+ */
+export async function openRunData(given: DataOptions, config: RunConfig | undefined, input?: ItemSpec): Promise<OpenedData> {
+  const sized = input?.kind === 'image' && given.data !== undefined && existsSync(given.data) && statSync(given.data).isDirectory()
+    ? { imageSize: given.imageSize ?? ([input.height, input.width] as const), channels: given.channels ?? (input.channels === 3 ? 3 : 1) as 1 | 3 }
+    : {};
+  const opened = await open({ ...given, ...sized }, config);
+  // The encoder reads items of its input's kind.
+  const want = input ?? config?.input, got = opened.source.spec;
   if (want && (want.kind !== got.kind || (want.kind === 'vector' && got.kind === 'vector' && want.dim !== got.dim))) {
     const show = (s: typeof got) => (s.kind === 'vector' ? `rows of ${s.dim} numbers` : s.kind === 'image' ? 'images' : 'texts');
     throw new UsageError(given.data !== undefined ? 'data' : 'dataset', `expected ${show(want)} (what the run's encoder reads), received ${show(got)} in '${opened.name}'`);

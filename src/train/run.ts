@@ -16,7 +16,7 @@ import { buildBackbone, type BackboneName } from '../models/backbones/registry.j
 import { Encoder, type Preprocessing } from '../models/encoder.js';
 import { loadEncoder } from '../models/encoder-file.js';
 import { UsageError } from '../util/usage-error.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, loadCheckpointState } from './checkpoint.js';
 
 export interface RunConfig {
   /** The data's name: a built-in data set ('fashion-mnist', 'mnist') or the name of the --data file or folder. */
@@ -151,20 +151,27 @@ export async function restoreEncoder(dir: string, option = 'checkpoint'): Promis
   const config = existsSync(join(dir, 'run.json')) ? readRun(dir, option) : undefined;
   const saved = [join(dir, 'encoder'), dir].find((d) => existsSync(join(d, 'encoder.json')));
   if (saved) {
-    let encoder: Encoder;
+    let encoder: Encoder | undefined;
     try {
       encoder = await loadEncoder(saved);
     } catch (e) {
-      throw new UsageError(option, (e as Error).message.replace(/^loadEncoder: /, ''));
+      // A run's checkpoint is the commit point: with run.json the method is rebuilt from it below.
+      if (!config) throw new UsageError(option, (e as Error).message.replace(/^loadEncoder: /, ''));
     }
-    return { encoder, ...(config ? { config } : {}), dispose: () => encoder.dispose() };
+    // The encoder is written before each checkpoint: an epoch other than the checkpoint's means a
+    // write was cut between the two, and the checkpoint is the one to trust.
+    const epoch = loadCheckpointState<{ epoch?: number }>(dir)?.epoch;
+    if (encoder && (epoch === undefined || encoder.metadata.epoch === undefined || encoder.metadata.epoch === epoch || !config)) {
+      const e = encoder;
+      return { encoder: e, ...(config ? { config } : {}), dispose: () => e.dispose() };
+    }
+    encoder?.dispose();
   }
   if (!config) throw new UsageError(option, `expected a run directory (with run.json or encoder/encoder.json) or a saved encoder, received '${dir}'`);
   const method = restoreMethod(dir, option);
   const input = config.input ?? LEGACY_INPUT;
   const preprocessing: Preprocessing | undefined = config.standardize ? { kind: 'vector', version: 1, mean: config.standardize.mean, std: config.standardize.std } : undefined;
   // The Encoder borrows the method's backbone; disposing the method frees both.
-  const projectionDim = (method.head.outputs[0].shape.at(-1) as number | null) ?? null;
-  const encoder = new Encoder({ model: method.backbone, input, ...(preprocessing ? { preprocessing } : {}), name: config.method, metadata: { method: config.method, projectionDim } });
+  const encoder = new Encoder({ model: method.backbone, input, ...(preprocessing ? { preprocessing } : {}), name: config.method, metadata: { method: config.method, projectionDim: method.projectionDim } });
   return { encoder, config, dispose: () => method.dispose() };
 }

@@ -5,7 +5,7 @@
  * items' kind, and train with checkpoints, a kNN monitor and the run file in `out`. Every option
  * is checked before anything is written.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultViews } from '../augment/presets/default-views.js';
 import { defaultCollate } from '../data/collate.js';
@@ -139,7 +139,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   }
   if (spec.kind !== 'image' && backbone !== 'mlp') throw new UsageError('backbone', `expected mlp for items of kind '${spec.kind}', received ${backbone}`);
   const out = o.out ?? join('runs', `${opened.name}-${method}-${backbone}`);
-  if (entry.usesLabels && !opened.source.labels) throw new UsageError('method', `${method} trains with labels, but the data '${opened.name}' has none${spec.kind === 'vector' ? ' (name the label column with --label)' : ''}`);
+  if (entry.usesLabels && !opened.source.labels?.some((l) => l >= 0)) throw new UsageError('method', `${method} trains with labels, but the data '${opened.name}' has none${spec.kind === 'vector' ? ' (name the label column with --label)' : ''}`);
 
   const config: RunConfig = {
     dataset: opened.name, ...(o.data !== undefined ? { data: resolve(o.data) } : {}), input: spec,
@@ -179,7 +179,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     source = standardizedSource(source as Source<ArrayLike<number>>, standardizer);
     config.standardize = standardizer;
   }
-  const train = subsetSource(source, items.train);
+  // Supervised methods train on the labelled items only (a table's empty label cells are -1).
+  const trainIdx = entry.usesLabels ? items.train.filter((i) => labels![i] >= 0) : items.train;
+  const train = subsetSource(source, trainIdx);
   if (train.size < batchSize) throw new UsageError('batchSize', `expected at most the ${train.size} training items, received ${batchSize}`);
 
   const built: EncoderMethod = buildRunMethod(config);
@@ -187,9 +189,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     if (o.init !== undefined && !hasCheckpoint) {
       const from = restoreMethod(o.init, 'init');
       const shapes = (m: EncoderMethod) => m.backbone.getWeights().map((w) => `[${w.shape}]`).join(' ');
-      const same = shapes(from) === shapes(built);
-      if (same) built.backbone.setWeights(from.backbone.getWeights());
-      from.dispose();
+      let same: boolean;
+      try {
+        same = shapes(from) === shapes(built);
+        if (same) built.backbone.setWeights(from.backbone.getWeights());
+      } finally {
+        from.dispose();
+      }
       if (!same) throw new UsageError('init', `the backbone of the run in '${o.init}' has other weights than this run's (${backbone}; check --pooling, --widths, --embedding-dim)`);
     }
     let sampler: MPerClassSampler | undefined;
@@ -234,7 +240,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         epochs, batchSize, optimizer: o.optimizer, learningRate: o.learningRate, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
         encoder: {
           ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
-          metadata: { method, backbone, dataset: opened.name, seed, projectionDim: (built.head.outputs[0].shape.at(-1) as number) ?? null },
+          metadata: { method, backbone, dataset: opened.name, seed, projectionDim: built.projectionDim },
         },
       });
     } catch (e) {
@@ -242,7 +248,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     }
     // Every option is checked: only now is the run directory written (a resumed run keeps its run.json).
     mkdirSync(out, { recursive: true });
-    if (!o.resume) writeFileSync(runFile, JSON.stringify(config, null, 1));
+    if (!o.resume) {
+      const tmp = `${runFile}.tmp-${process.pid}`; // written whole, then renamed: never half a run.json
+      writeFileSync(tmp, JSON.stringify(config, null, 1));
+      renameSync(tmp, runFile);
+    }
     log(
       `contrastive train: ${method} on ${opened.name} (${train.size} ${spec.kind === 'image' ? 'images' : spec.kind === 'vector' ? 'rows' : 'items'}), ${backbone} backbone ` +
         `(${built.backbone.countParams().toLocaleString('en-US')} parameters, head ${built.head.countParams().toLocaleString('en-US')}), ` +

@@ -122,18 +122,34 @@ export class Trainer {
     const { checkpointDir, checkpointStore } = this.options;
     if (checkpointStore) return checkpointStore;
     if (checkpointDir === undefined) return undefined;
-    const { directoryStore } = await import('./checkpoint.js'); // Node only: the loop itself needs no file system
+    // Node only, and out of a bundler's sight (a computed specifier): the loop itself needs no file system.
+    const module = './checkpoint.js';
+    const { directoryStore } = (await import(/* @vite-ignore */ module)) as typeof import('./checkpoint.js');
     return directoryStore(checkpointDir);
   }
 
-  /** The method's encoder into <checkpointDir>/encoder (see the `encoder` option). */
-  private async saveEncoder(method: Method, loader: Loader): Promise<void> {
+  /**
+   * The encoder the run saves into <checkpointDir>/encoder (see the `encoder` option), built and
+   * checked before the first step; null (with one warning) when the method's backbone cannot be
+   * one (several inputs, or an input that differs from the items' spec in more than image size).
+   */
+  private encoderToSave(method: Method, loader: Loader): Encoder | null {
     const { checkpointDir, encoder } = this.options;
     const backbone = (method as { backbone?: LayersModel }).backbone;
-    if (checkpointDir === undefined || encoder === false || !backbone) return;
+    if (checkpointDir === undefined || encoder === false || !backbone) return null;
     const extra = typeof encoder === 'object' ? encoder : {};
-    // Not disposed: the Encoder only borrows the method's backbone to write it.
-    await new Encoder({ model: backbone, input: loader.spec, ...extra, name: extra.name ?? method.name }).save(`${checkpointDir.replace(/[/\\]+$/, '')}/encoder`);
+    let input = loader.spec;
+    const shape = backbone.inputs.length === 1 ? backbone.inputs[0].shape : null;
+    if (input.kind === 'image' && shape?.length === 4 && typeof shape[1] === 'number' && typeof shape[2] === 'number' && typeof shape[3] === 'number') {
+      input = { kind: 'image', height: shape[1], width: shape[2], channels: shape[3] }; // what the views feed it
+    }
+    try {
+      // Not disposed: the Encoder only borrows the method's backbone to write it.
+      return new Encoder({ model: backbone, input, ...extra, name: extra.name ?? method.name });
+    } catch (e) {
+      console.warn(`Trainer: the encoder is not saved with the checkpoints (${(e as Error).message})`);
+      return null;
+    }
   }
 
   /** Trains `method` on the loader's batches; returns the history of every epoch (a resumed run's included). */
@@ -145,9 +161,15 @@ export class Trainer {
     if (o.sampler?.batchSize !== undefined && o.sampler.batchSize !== o.batchSize) {
       throw new Error(`Trainer: the sampler makes batches of ${o.sampler.batchSize}, the trainer's batchSize is ${o.batchSize}`);
     }
-    if (method.usesLabels && !loader.labels) throw new Error(`Trainer: the method '${method.name}' trains with labels, but the data has none`);
+    if (method.usesLabels) {
+      const missing = loader.labels ? loader.labels.indexOf(-1) : 0;
+      if (!loader.labels || !loader.labels.some((l) => l >= 0)) throw new Error(`Trainer: the method '${method.name}' trains with labels, but the data has none`);
+      if (missing >= 0) throw new Error(`Trainer: the method '${method.name}' trains with labels, but item ${missing} of the data has none (-1): train on the labelled items only`);
+    }
     const totalSteps = o.epochs * stepsPerEpoch, warmupSteps = o.warmupEpochs * stepsPerEpoch;
     const store = await this.store();
+    const encoder = store ? this.encoderToSave(method, loader) : null;
+    const encoderDir = `${(this.options.checkpointDir ?? '').replace(/[/\\]+$/, '')}/encoder`;
     const { opt, setLr } = this.makeOptimizer();
     const key = { optimizer: o.optimizer, batchSize: o.batchSize, seed: o.seed, learningRate: o.learningRate };
     let state: State = { epoch: 0, step: 0, history: [], options: key };
@@ -170,13 +192,15 @@ export class Trainer {
           } finally {
             ck.tensors.forEach((t) => t.tensor.dispose()); // the model and optimizer hold their own references
           }
-          state = ck.state;
+          // Histories of versions before items/s was named so.
+          const history = ck.state.history.map((h) => ({ ...h, itemsPerSecond: h.itemsPerSecond ?? (h as { imagesPerSecond?: number }).imagesPerSecond ?? NaN }));
+          state = { ...ck.state, history };
         }
       }
       const info: TrainBeginInfo = {
         epochs: o.epochs, startEpoch: state.epoch + 1, stepsPerEpoch, batchSize: o.batchSize, items: loader.size, ...(state.history.length ? { last: state.history.at(-1) } : {}),
       };
-      callbacks.forEach((c) => c.onTrainBegin?.(info));
+      for (const c of callbacks) await c.onTrainBegin?.(info);
       for (let epoch = state.epoch; epoch < o.epochs; epoch++) {
         const order = o.sampler
           ? o.sampler.epochOrder(epoch)
@@ -184,7 +208,7 @@ export class Trainer {
         if (order.length < stepsPerEpoch * o.batchSize || order.some((i) => !(i >= 0 && i < loader.size))) {
           throw new Error(`Trainer: the sampler's order for epoch ${epoch} must hold ${stepsPerEpoch * o.batchSize} indices in [0, ${loader.size}), received ${order.length}`);
         }
-        callbacks.forEach((c) => c.onEpochBegin?.(epoch + 1, info));
+        for (const c of callbacks) await c.onEpochBegin?.(epoch + 1, info);
         const t0 = performance.now();
         let lossSum = 0, stdSum = 0, stdSteps = 0, lr = o.learningRate;
         for (let s = 0; s < stepsPerEpoch; s++) {
@@ -209,7 +233,7 @@ export class Trainer {
           }
           const itemsPerSecond = ((s + 1) * o.batchSize) / ((performance.now() - t0) / 1000);
           for (const c of callbacks) {
-            c.onStepEnd?.({ epoch: epoch + 1, step: s + 1, stepsPerEpoch, loss: lossSum / (s + 1), ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}), itemsPerSecond });
+            await c.onStepEnd?.({ epoch: epoch + 1, step: s + 1, stepsPerEpoch, loss: lossSum / (s + 1), ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}), itemsPerSecond });
           }
         }
         const seconds = (performance.now() - t0) / 1000;
@@ -221,6 +245,12 @@ export class Trainer {
         for (const c of callbacks) await c.onEpochEvaluate?.(log, method);
         state = { ...state, epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, history: [...state.history, log] };
         if (store) {
+          // The encoder first, the checkpoint last (the commit): a checkpoint of epoch N always has
+          // the encoder of epoch N written before it (restoreEncoder compares their epochs).
+          if (encoder) {
+            encoder.metadata.epoch = epoch + 1;
+            await encoder.save(encoderDir);
+          }
           const weights: NamedTensor[] = method.getWeights().map((t, i) => ({ name: `method/${i}`, tensor: t }));
           const optimizerWeights = await opt.getWeights(); // [iterations scalar (new), ...slot variables]
           try {
@@ -228,7 +258,6 @@ export class Trainer {
           } finally {
             optimizerWeights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
           }
-          await this.saveEncoder(method, loader);
         }
         for (const c of callbacks) await c.onEpochEnd?.(log);
       }
@@ -238,7 +267,13 @@ export class Trainer {
       throw e;
     } finally {
       opt.dispose();
-      callbacks.forEach((c) => c.onTrainEnd?.(state.history, failure));
+      for (const c of callbacks) {
+        try {
+          c.onTrainEnd?.(state.history, failure);
+        } catch (e) {
+          if (failure === undefined) throw e; // else the training's own error is the one to see
+        }
+      }
     }
     return history;
   }

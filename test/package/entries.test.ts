@@ -49,6 +49,9 @@ describe('package entries', () => {
     const sideEffects = (pkg.sideEffects as string[]).map((f) => f.replace(/^\.\/dist\//, ''));
     expect(files.filter((f) => sideEffects.includes(f))).toEqual([]);
     expect(files.length).toBeGreaterThan(50);
+    // Nor a literal dynamic import, which bundlers follow too (Node-only modules are loaded by a computed specifier).
+    const dynamic = files.filter((f) => /\bimport\(\s*['"`]/.test(readFileSync(join(dist, f), 'utf8')));
+    expect(dynamic).toEqual([]);
   });
 
   it('importing contrastive registers no backend; contrastive/node registers native and exports the rest', () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../src/backend/register.js';
 import { trainRun, type TrainRunOptions } from '../../src/train/train-run.js';
-import { evaluateRun } from '../../src/eval/evaluate-run.js';
-import { embedRun } from '../../src/embed/embed-run.js';
+import { evaluateRun } from '../../src/train/evaluate-run.js';
+import { embedRun } from '../../src/train/embed-run.js';
 import { loadEncoder } from '../../src/models/encoder-file.js';
 import { restoreMethod, type RunConfig } from '../../src/train/run.js';
 import { stratifiedSplit } from '../../src/data/split.js';
@@ -173,5 +173,57 @@ describe('trainRun option errors', () => {
     await usage({ ...base, seed: 0.5 }, 'seed', 'expected an integer, received 0.5');
     await usage({ ...base, optimizer: 'rmsprop' as never }, 'optimizer', `expected 'adam', 'sgd' or 'lars', received "rmsprop"`);
     await usage({ ...base, learningRate: -1 }, 'learningRate', 'expected a finite number > 0, received -1');
+  });
+});
+
+describe('runs: partly labelled data, stale encoders, options that do not apply, output paths', () => {
+  it('a supervised method trains on the labelled rows only (empty label cells are -1); the Trainer refuses -1 labels', async () => {
+    const path = join(root, 'partly.csv');
+    const lines = readFileSync(labelledCsv, 'utf8').trim().split('\n');
+    // Every fourth row loses its label.
+    writeFileSync(path, `${lines.map((l, i) => (i > 0 && i % 4 === 0 ? l.split(',').map((c, j) => (j === 3 ? '' : c)).join(',') : l)).join('\n')}\n`);
+    const out = join(root, 'partly-supcon');
+    const r = await trainRun({ data: path, label: 'kind', method: 'supcon', epochs: 1, batchSize: 30, out });
+    expect(r.items).toBeLessThan(trainSize); // only the labelled training rows
+    const { Trainer } = await import('../../src/train/trainer.js');
+    const { DataLoader } = await import('../../src/data/loader.js');
+    const { loadCsvTable } = await import('../../src/data/csv-table.js');
+    const { identityViews } = await import('../../src/augment/view-transform.js');
+    const { collateVectors } = await import('../../src/data/collate.js');
+    const m = restoreMethod(out);
+    const loader = new DataLoader({ source: loadCsvTable(path, { label: 'kind' }), views: identityViews(2), collate: collateVectors });
+    await expect(new Trainer({ epochs: 1, batchSize: 30 }).fit(m, loader)).rejects.toThrow("Trainer: the method 'supcon' trains with labels, but item 3 of the data has none (-1): train on the labelled items only");
+    m.dispose();
+  });
+
+  it('restoreEncoder trusts the checkpoint when the saved encoder is of another epoch (a write cut between the two)', async () => {
+    const { restoreEncoder } = await import('../../src/train/run.js');
+    const out = join(root, 'stale');
+    await trainRun({ ...base, epochs: 1, out });
+    const manifest = join(out, 'encoder', 'encoder.json');
+    const good = await restoreEncoder(out);
+    const row = table.rows[5];
+    const want = good.encoder.embed(row).values;
+    expect(good.encoder.metadata.epoch).toBe(1);
+    good.dispose();
+    // The encoder of a later epoch, not committed by a checkpoint: its weights are zeroed here.
+    const { crc32 } = await import('../../src/models/encoder.js');
+    const m = JSON.parse(readFileSync(manifest, 'utf8'));
+    const zeros = new Uint8Array(m.weights.byteLength);
+    writeFileSync(join(out, 'encoder', 'weights.bin'), zeros);
+    writeFileSync(manifest, JSON.stringify({ ...m, metadata: { ...m.metadata, epoch: 2 }, weights: { ...m.weights, checksum: { ...m.weights.checksum, value: crc32(zeros) } } }));
+    const zeroed = await loadEncoder(join(out, 'encoder')); // loads: a valid encoder, of epoch 2
+    expect(Array.from(zeroed.embed(row).values)).not.toEqual(Array.from(want));
+    zeroed.dispose();
+    const back = await restoreEncoder(out);
+    expect(Array.from(back.encoder.embed(row).values)).toEqual(Array.from(want));
+    back.dispose();
+  });
+
+  it('refuses data options that do not apply, and an embedding path without a folder, before any work', async () => {
+    await usage({ ...base, imageSize: [8, 8] }, 'imageSize', `applies to image folders, received it for '${labelledCsv}'`);
+    await usage({ dataset: 'mnist', label: 'x', epochs: 1 }, 'label', 'applies to .csv/.tsv tables and .jsonl files (image folders take their classes from sub-folders), received it for the built-in data set mnist');
+    const e = await embedRun({ checkpoint: join(root, 'labelled'), out: join(root, 'no-such-folder', 'e.f32') }).then(() => null, (err: unknown) => err);
+    expect((e as UsageError).message).toMatch(/^out: expected a file path in an existing folder, received '.*no-such-folder\/e\.f32'/);
   });
 });

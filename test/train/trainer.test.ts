@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,5 +100,16 @@ describe('Trainer', () => {
     await expect(new Trainer({ ...base, seed: 6, checkpointDir: dir, resume: true }).fit(m, imageLoader(data, simclrViews()))).rejects.toThrow(/cannot resume: the checkpoint was made with seed = 5, this run has 6/);
     await expect(new Trainer({ ...base, batchSize: 200 }).fit(m, imageLoader(data, simclrViews()))).rejects.toThrow(/96 items, fewer than one batch of 200/);
     m.dispose();
+  });
+
+  it('saves the encoder with the input the views feed it (views that resize), and checks it before the first step', async () => {
+    const dir = tmp();
+    const small = subset(full, Array.from({ length: 64 }, (_, i) => i * 1000));
+    const m = new SimCLR({ backbone: cnnBackbone({ inputShape: [20, 20, 1], widths: [4], pooling: 'global-average', seed: 1 }), head: simclrHead(4, 4, 4, 2, 2) });
+    await new Trainer({ epochs: 1, batchSize: 32, checkpointDir: dir }).fit(m, imageLoader(small, simclrViews({ size: [20, 20] })));
+    m.dispose();
+    const manifest = JSON.parse(readFileSync(join(dir, 'encoder', 'encoder.json'), 'utf8'));
+    expect(manifest.input).toEqual({ kind: 'image', height: 20, width: 20, channels: 1 });
+    expect(manifest.metadata.epoch).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 /** `contrastive embed`: `embedRun` (a run's encoder over every item of the data, float32 matrix + JSON metadata). */
 import { Command } from 'commander';
-import { embedRun } from '../../embed/embed-run.js';
+import { embedRun } from '../../train/embed-run.js';
 import { integer } from '../args.js';
 import { dataOptions, withDataOptions, type DataArgs } from '../data-options.js';
 import { phaseProgress } from '../progress.js';

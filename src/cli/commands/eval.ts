@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import type { Evaluation } from '../../eval/evaluate.js';
-import { evaluateRun } from '../../eval/evaluate-run.js';
+import { evaluateRun } from '../../train/evaluate-run.js';
 import { imageReportData } from '../../report/image-report.js';
 import { writeReport } from '../../report/write-report.js';
 import { integer, integerList } from '../args.js';

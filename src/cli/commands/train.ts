@@ -1,5 +1,6 @@
 /** `contrastive train`: a training run (`trainRun`) on a built-in data set or the user's data. */
 import { Command } from 'commander';
+import type { EncoderMethod } from '../../methods/encoder-method.js';
 import { METHOD_NAMES, METHODS, type MethodName } from '../../methods/registry.js';
 import type { TripletMining } from '../../methods/triplet.js';
 import type { CnnPooling } from '../../models/backbones/cnn.js';
@@ -61,7 +62,7 @@ export function trainCommand(): Command {
           progressBar({ unit: 'items' }),
           {
             onEpochEvaluate: (_log, method) => {
-              headDim = ((method as { head?: { outputs: { shape: (number | null)[] }[] } }).head?.outputs[0].shape.at(-1) as number) ?? 0;
+              headDim = (method as Partial<EncoderMethod>).projectionDim ?? 0;
             },
             onEpochEnd: (l) => process.stderr.write(
               `epoch ${l.epoch}/${args.epochs}  loss ${l.loss.toFixed(4)}  ` +

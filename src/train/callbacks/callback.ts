@@ -1,7 +1,7 @@
 /**
  * Trainer callbacks: what runs around the training loop without being part of it (progress bars,
- * monitors, logging). The trainer calls each hook of each callback in the order given; a hook
- * that throws stops training (the checkpoints written so far stay).
+ * monitors, logging). The trainer calls each hook of each callback in the order given and awaits
+ * it; a hook that throws stops training (the checkpoints written so far stay).
  */
 import type { Method } from '../../methods/method.js';
 import type { EpochLog } from '../epoch-log.js';
@@ -33,10 +33,10 @@ export interface StepInfo {
 }
 
 export interface TrainerCallback {
-  onTrainBegin?(info: TrainBeginInfo): void;
+  onTrainBegin?(info: TrainBeginInfo): unknown;
   /** Before the first step of `epoch` (1-based). */
-  onEpochBegin?(epoch: number, info: TrainBeginInfo): void;
-  onStepEnd?(info: StepInfo): void;
+  onEpochBegin?(epoch: number, info: TrainBeginInfo): unknown;
+  onStepEnd?(info: StepInfo): unknown;
   /**
    * After the epoch's last step, before its checkpoint: a monitor adds its figures to `log`
    * (kNN top-1), so that they are saved with it.

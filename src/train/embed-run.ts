@@ -7,14 +7,16 @@
  * training split's rows without labels, and FILE.json also holds that whitening (mean, matrix) so
  * new vectors of the same encoder can be whitened the same way: `(x - mean) matrix`.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../util/usage-error.js';
 import { protocolItems } from '../data/protocol.js';
 import type { DataOptions } from '../data/registry.js';
 import { subsetSource } from '../data/source.js';
 import { fitWhitening, type Whitening } from '../eval/whitening.js';
-import { restoreEncoder } from '../train/run.js';
-import { openRunData } from '../train/run-data.js';
-import { embedItems } from './embed.js';
+import { restoreEncoder } from './run.js';
+import { openRunData } from './run-data.js';
+import { embedItems } from '../embed/embed.js';
 
 export interface EmbedRunOptions extends Omit<DataOptions, 'dataset' | 'data'> {
   /** The run directory (or a saved encoder's). */
@@ -41,9 +43,13 @@ export interface EmbedRunResult {
 
 export async function embedRun(options: EmbedRunOptions): Promise<EmbedRunResult> {
   const o = options;
+  // Where the files go is checked before any work: an existing folder for them, not a folder itself.
+  const parent = dirname(resolve(o.out));
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError('out', `expected a file path in an existing folder, received '${o.out}' (no folder '${parent}')`);
+  if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError('out', `expected a file path, received the folder '${o.out}'`);
   const restored = await restoreEncoder(o.checkpoint);
   try {
-    const opened = await openRunData(o, restored.config);
+    const opened = await openRunData(o, restored.config, restored.encoder.input);
     const source = opened.source;
     const seed = o.seed ?? restored.config?.seed ?? 0;
     const items = protocolItems(source.size, source.labels, { limit: o.limit, seed, limitTest: true });
@@ -74,10 +80,15 @@ export async function embedRun(options: EmbedRunOptions): Promise<EmbedRunResult
       } : {}),
     };
     const tmp = `.tmp-${process.pid}`;
-    writeFileSync(o.out + tmp, new Uint8Array(e.values.buffer, e.values.byteOffset, e.values.byteLength));
-    writeFileSync(`${o.out}.json${tmp}`, JSON.stringify(meta));
-    renameSync(o.out + tmp, o.out);
-    renameSync(`${o.out}.json${tmp}`, `${o.out}.json`);
+    try {
+      writeFileSync(o.out + tmp, new Uint8Array(e.values.buffer, e.values.byteOffset, e.values.byteLength));
+      writeFileSync(`${o.out}.json${tmp}`, JSON.stringify(meta));
+      renameSync(o.out + tmp, o.out);
+      renameSync(`${o.out}.json${tmp}`, `${o.out}.json`);
+    } finally {
+      rmSync(o.out + tmp, { force: true });
+      rmSync(`${o.out}.json${tmp}`, { force: true });
+    }
     return { out: o.out, rows: rows.size, dim: e.dim };
   } finally {
     restored.dispose();

@@ -16,14 +16,14 @@ import type { DataOptions } from '../data/registry.js';
 import { subsetSource, type Source } from '../data/source.js';
 import { standardizedSource } from '../data/standardize.js';
 import { embedItems, rawRows } from '../embed/embed.js';
-import { loadCheckpointState } from '../train/checkpoint.js';
-import type { EpochLog } from '../train/epoch-log.js';
-import { restoreEncoder, type RunConfig } from '../train/run.js';
-import { openRunData } from '../train/run-data.js';
+import { loadCheckpointState } from './checkpoint.js';
+import type { EpochLog } from './epoch-log.js';
+import { restoreEncoder, type RunConfig } from './run.js';
+import { openRunData } from './run-data.js';
 import { UsageError } from '../util/usage-error.js';
-import { evaluateEmbeddings, type Evaluation } from './evaluate.js';
-import { weightedKnnAccuracy, type Embeddings } from './knn.js';
-import { fitWhitening } from './whitening.js';
+import { evaluateEmbeddings, type Evaluation } from '../eval/evaluate.js';
+import { weightedKnnAccuracy, type Embeddings } from '../eval/knn.js';
+import { fitWhitening } from '../eval/whitening.js';
 
 export type OnProgress = (done: number, total: number) => void;
 
@@ -33,7 +33,7 @@ export interface EvaluateRunOptions extends Omit<DataOptions, 'dataset' | 'data'
   /** Data to evaluate on (default: the run's). */
   dataset?: string;
   data?: string;
-  /** Evaluate on the seeded sample of this many training items (and 1/6 as many held-out items). */
+  /** Evaluate on the seeded sample of this many training items (and 1/6 as many held-out items): the run's seed draws it, as train --limit did. */
   limit?: number;
   /** Few labels: the kNN bank and probe use k labelled training items per class. */
   labelsPerClass?: number;
@@ -81,7 +81,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluate
   const restored = await restoreEncoder(o.checkpoint);
   try {
     const run = restored.config;
-    const opened = await openRunData({ ...o, onProgress: progress('decode images') }, run);
+    const opened = await openRunData({ ...o, onProgress: progress('decode images') }, run, restored.encoder.input);
     const labels = opened.source.labels;
     if (!labels || !labels.some((l) => l >= 0)) throw new UsageError(o.data !== undefined ? 'data' : 'dataset', `evaluation needs labelled items, the data '${opened.name}' has none${opened.source.spec.kind === 'vector' ? ' (name the label column with --label)' : ''}`);
     const seed = o.seed ?? run?.seed ?? 0;
@@ -90,7 +90,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluate
     const poolLimit = o.limit ?? (o.labelsPerClass !== undefined && sameData ? run.limit : undefined);
     let items;
     try {
-      items = protocolItems(opened.source.size, labels, { limit: poolLimit, labelsPerClass: o.labelsPerClass, seed: o.limit !== undefined ? seed : (run?.seed ?? seed), labelsSeed: seed, limitTest: o.limit !== undefined });
+      items = protocolItems(opened.source.size, labels, { limit: poolLimit, labelsPerClass: o.labelsPerClass, seed: run?.seed ?? seed, labelsSeed: seed, limitTest: o.limit !== undefined });
     } catch (e) {
       throw new UsageError('labelsPerClass', (e as Error).message.replace(/^protocol: /, ''));
     }
