@@ -69,7 +69,7 @@ export function loadMatrix(path: string, options: MatrixFileOptions = {}): Vecto
 
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
-    throw new DataError(path, 'finite float32 values', `${values[bad]} in column ${bad % dim}`, { row: Math.floor(bad / dim) });
+    throw new DataError(path, 'finite float32 values', `${values[bad]} in column ${bad % dim}`, { item: `row ${Math.floor(bad / dim)} (counted from 0)` });
   }
 
   const ids = sidecar?.ids;
@@ -209,7 +209,7 @@ function readNpy(path: string, bytes: Uint8Array): { values: Float32Array; rows:
     const v = type.read(view, offset + p * type.size);
     values[p] = v;
     if (Number.isFinite(v) && !Number.isFinite(values[p])) {
-      throw new DataError(path, 'values within float32 range', `${v} in column ${p % dim}`, { row: Math.floor(p / dim) });
+      throw new DataError(path, 'values within float32 range', `${v} in column ${p % dim}`, { item: `row ${Math.floor(p / dim)} (counted from 0)` });
     }
   }
   return { values, rows, dim };

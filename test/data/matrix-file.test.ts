@@ -85,11 +85,11 @@ describe('loadMatrix: .npy', () => {
     expect(message(file('a.npy', npy('<f4', [4, 3], values)))).toBe('<tmp>/a.npy: expected 48 bytes of data (4 x 3 x 4), found 32');
     expect(message(file('a.npy', npy('<f4', [0, 3], new Uint8Array(0))))).toBe('<tmp>/a.npy: expected at least one row and one column, found shape (0, 3)');
     const nan = Float32Array.from([1, 2, 3, NaN]);
-    expect(message(file('a.npy', npy('<f4', [2, 2], nan)))).toBe('<tmp>/a.npy, row 1: expected finite float32 values, found NaN in column 1');
+    expect(message(file('a.npy', npy('<f4', [2, 2], nan)))).toBe('<tmp>/a.npy: row 1 (counted from 0): expected finite float32 values, found NaN in column 1');
     const inf = Float64Array.from([1, 2, -Infinity, 4]);
-    expect(message(file('a.npy', npy('<f8', [2, 2], inf)))).toBe('<tmp>/a.npy, row 1: expected finite float32 values, found -Infinity in column 0');
+    expect(message(file('a.npy', npy('<f8', [2, 2], inf)))).toBe('<tmp>/a.npy: row 1 (counted from 0): expected finite float32 values, found -Infinity in column 0');
     const big = Float64Array.from([1, 1e300]);
-    expect(message(file('a.npy', npy('<f8', [1, 2], big)))).toBe('<tmp>/a.npy, row 0: expected values within float32 range, found 1e+300 in column 1');
+    expect(message(file('a.npy', npy('<f8', [1, 2], big)))).toBe('<tmp>/a.npy: row 0 (counted from 0): expected values within float32 range, found 1e+300 in column 1');
     expect(message(file('a.npy', 'not numpy at all'))).toBe('<tmp>/a.npy: expected a .npy file (NumPy format 1.0, 2.0 or 3.0), found no \\x93NUMPY magic string at its start');
     expect(message(join(root, 'none.npy'))).toBe('<tmp>/none.npy: expected a .npy file, found nothing at this path');
   });
@@ -157,7 +157,7 @@ describe('loadMatrix: raw float32', () => {
     expect(message(path)).toMatch(/^<tmp>\/m\.f32\.json: expected a JSON object \(the matrix metadata\), found invalid JSON \(.+\)$/);
 
     const inf = file('inf.bin', bytesOf(Float32Array.from([1, 2, 3, 4, 5, Infinity])));
-    expect(message(inf, { dim: 3 })).toBe('<tmp>/inf.bin, row 1: expected finite float32 values, found Infinity in column 2');
+    expect(message(inf, { dim: 3 })).toBe('<tmp>/inf.bin: row 1 (counted from 0): expected finite float32 values, found Infinity in column 2');
     expect(message(file('odd.bin', new Uint8Array(10)), { dim: 2 })).toBe('<tmp>/odd.bin: expected rows of 2 float32 values (a positive multiple of 8 bytes), found 10 bytes');
     expect(message(file('lone.bin', new Uint8Array(8)))).toBe(
       '<tmp>/lone.bin: expected a .npy file, or raw float32 with a sidecar lone.bin.json or options.dim, found a .bin without a sidecar');

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import type { Evaluation } from '../../eval/evaluate.js';
 import { evaluateRun } from '../../train/evaluate-run.js';
-import { imageReportData } from '../../report/image-report.js';
+import { evaluationReportData } from '../../report/evaluation-report.js';
 import { writeReport } from '../../report/write-report.js';
 import { integer, integerList } from '../args.js';
 import { dataOptions, withDataOptions, type DataArgs } from '../data-options.js';
@@ -59,7 +59,7 @@ export function evalCommand(): Command {
       const what = r.images ? 'images' : 'items';
       let reportPath: string | undefined;
       if (args.report) {
-        const reportData = imageReportData({
+        const reportData = evaluationReportData({
           title: `${r.dataset} · ${r.run?.method ?? 'encoder'} · ${r.run?.backbone ?? ''}`.replace(/ · $/, ''),
           info: [
             ['checkpoint', args.checkpoint], ['data set', `${r.dataset}: ${r.n} held-out ${what}, ${r.labelled} labelled training ${what}`],

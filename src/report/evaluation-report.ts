@@ -1,8 +1,9 @@
 /**
- * The report of `contrastive eval --report DIR` for an image data set: the numbers the eval
- * command computed (encoder and raw pixels), the checkpoint's training history, a UMAP map of the
- * held-out embeddings, a nearest-neighbour gallery (one held-out query per class and its closest
- * labelled training images) and a per-class table, laid out by report/write-report.ts.
+ * The report data of an evaluation (`contrastive eval --report DIR`, `evaluateRun`'s result): the
+ * metrics of the encoder beside the baseline (raw pixels or rows), the checkpoint's training
+ * history, a UMAP map of the held-out embeddings, a per-class table and, for images, a
+ * nearest-neighbour gallery (one held-out query per class and its closest labelled training
+ * images), laid out by report/write-report.ts.
  */
 import type { ImageDataset } from '../data/image-dataset.js';
 import { imageLength } from '../data/image-dataset.js';
@@ -24,7 +25,7 @@ export interface LabelledItems {
   size: number;
 }
 
-export interface ImageReportInput {
+export interface EvaluationReportInput {
   title: string;
   info: [string, string][];
   /** The labelled bank (the gallery's neighbours come from it). */
@@ -92,7 +93,7 @@ function galleryQueries(test: LabelledItems, seed: number): number[] {
   return [...first.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i);
 }
 
-function perClassTable(input: ImageReportInput): NonNullable<ReportData['perClass']> {
+function perClassTable(input: EvaluationReportInput): NonNullable<ReportData['perClass']> {
   const { test, encoder: e, pixels: p } = input;
   const count = new Float64Array(test.classNames.length);
   const hits = { knn: new Float64Array(count.length), probe: new Float64Array(count.length), raw: new Float64Array(count.length) };
@@ -116,7 +117,7 @@ function perClassTable(input: ImageReportInput): NonNullable<ReportData['perClas
 }
 
 /** Everything the report shows, from the eval command's results. */
-export function imageReportData(input: ImageReportInput): ReportData {
+export function evaluationReportData(input: EvaluationReportInput): ReportData {
   const { test, trainEmbeddings, testEmbeddings, seed } = input;
   const map = embeddingMap(testEmbeddings, { seed, maxPoints: input.mapPoints, onProgress: input.progress('UMAP') });
   const images = input.images;
