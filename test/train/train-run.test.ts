@@ -191,7 +191,7 @@ describe('runs: partly labelled data, stale encoders, options that do not apply,
     const { identityViews } = await import('../../src/augment/view-transform.js');
     const { collateVectors } = await import('../../src/data/collate.js');
     const m = restoreMethod(out);
-    const loader = new DataLoader({ source: loadCsvTable(path, { label: 'kind' }), views: identityViews(2), collate: collateVectors });
+    const loader = new DataLoader({ source: loadCsvTable(path, { label: 'kind' }), views: identityViews<Float32Array>(2), collate: collateVectors });
     await expect(new Trainer({ epochs: 1, batchSize: 30 }).fit(m, loader)).rejects.toThrow("Trainer: the method 'supcon' trains with labels, but item 3 of the data has none (-1): train on the labelled items only");
     m.dispose();
   });
