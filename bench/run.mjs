@@ -266,7 +266,7 @@ async function measureTrainEpoch(opt, torchOk, log) {
   });
   const wallS = (performance.now() - t0) / 1000;
   rmSync(out, { recursive: true, force: true });
-  const epoch = /epoch 1\/1 .*? (\d+) img\/s {2}(\d+) s/.exec(res.stderr ?? '');
+  const epoch = /epoch 1\/1 .*? (\d+) (?:img|items)\/s {2}(\d+) s/.exec(res.stderr ?? '');
   const rss = /peak RSS (\d+) MB/.exec(res.stderr ?? '');
   if (res.status !== 0 || !epoch) {
     const reason = res.error ? String(res.error.message) : (res.stderr ?? '').trim().split('\n').slice(-2).join(' | ');
