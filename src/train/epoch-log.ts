@@ -15,4 +15,6 @@ export interface EpochLog {
    * (eval/collapse.ts; 0 = collapsed, about 1/sqrt(d) = spread), when the method records it.
    */
   collapseStd?: number;
+  /** Set when the collapse monitor stayed under the trainer's collapse threshold at every step of the epoch. */
+  collapsed?: true;
 }

@@ -9,7 +9,7 @@
  * views from Rng(seed, s), so a run resumed from a checkpoint sees exactly the batches and views
  * of an uninterrupted one (with seeded model initialisation, the same seed gives the same loss curve).
  */
-import { train as optimizers, type Optimizer } from '@tensorflow/tfjs-core';
+import { addN, sum, square, tidy, train as optimizers, type Optimizer, type Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { disposeBatch } from '../data/batch.js';
 import type { Loader } from '../data/loader.js';
@@ -20,7 +20,9 @@ import { Rng } from '../util/random.js';
 import type { TrainBeginInfo, TrainerCallback } from './callbacks/callback.js';
 import type { CheckpointStore, NamedTensor } from './checkpoint-store.js';
 import type { EpochLog } from './epoch-log.js';
+import { ResumableAdam } from './adam.js';
 import { LARS } from './lars.js';
+import { NumericalError } from './numerical-error.js';
 import { warmupCosineLr } from './schedules.js';
 
 export type { EpochLog } from './epoch-log.js';
@@ -63,6 +65,21 @@ export interface TrainerOptions {
    * (rows standardised before training: their mean and std). Default true; false: no encoder.
    */
   encoder?: boolean | { preprocessing?: Preprocessing; name?: string; metadata?: { [key: string]: JsonValue } };
+  /**
+   * Divergence bound: training stops (NumericalError) when the L2 norm of the trainable weights
+   * exceeds this multiple of its value when the run started (checked after every step, with the
+   * loss and the weights being finite). Default 1000; Infinity: never.
+   */
+  divergenceBound?: number;
+  /**
+   * Collapse warning: when a method records the collapse measure (std of the L2-normalised
+   * projections, about 1/sqrt(d) when spread, 0 when collapsed: SimSiam, Chen & He 2021, fig. 2)
+   * and every step of an epoch stays under `collapseThreshold / sqrt(d)`, the epoch's log gets
+   * `collapsed: true` and one warning line is given to `onWarning`. Default 0.1; 0: never.
+   */
+  collapseThreshold?: number;
+  /** Where warnings go (one line each). Default console.warn. */
+  onWarning?: (line: string) => void;
   /** Called after every epoch (after the checkpoint is written): a callback's onEpochEnd in short. */
   onEpochEnd?: (log: EpochLog) => unknown;
 }
@@ -71,11 +88,25 @@ interface State {
   epoch: number;
   step: number;
   history: EpochLog[];
+  /** Norm of the trainable weights before the first step (the divergence bound's reference). */
+  initialWeightNorm?: number;
   options: { optimizer: OptimizerName; batchSize: number; seed: number; learningRate: number };
 }
 
-type Resolved = Required<Omit<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'onEpochEnd' | 'sampler' | 'callbacks' | 'encoder'>> &
-  Pick<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'onEpochEnd' | 'sampler' | 'encoder'> & { callbacks: TrainerCallback[] };
+type Resolved = Required<Omit<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'onEpochEnd' | 'sampler' | 'callbacks' | 'encoder' | 'onWarning'>> &
+  Pick<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'onEpochEnd' | 'sampler' | 'encoder'> & { callbacks: TrainerCallback[]; onWarning: (line: string) => void };
+
+/** The L2 norm of `tensors` together (float32 sums: Infinity when it overflows, NaN when one holds NaN). */
+function globalNorm(tensors: readonly Tensor[]): number {
+  const floats = tensors.filter((t) => t.dtype === 'float32');
+  if (!floats.length) return 0;
+  const t = tidy(() => addN(floats.map((v) => sum(square(v)))));
+  const v = t.dataSync()[0];
+  t.dispose();
+  return Math.sqrt(v);
+}
+
+const fmt = (x: number) => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toPrecision(3));
 
 export class Trainer {
   readonly options: Resolved;
@@ -101,21 +132,26 @@ export class Trainer {
     if (options.checkpointDir !== undefined && (typeof options.checkpointDir !== 'string' || options.checkpointDir === '')) fail('checkpointDir', options.checkpointDir, 'a non-empty path');
     if (resume && !options.checkpointDir && !options.checkpointStore) fail('checkpointDir', options.checkpointDir, 'set when resume is true (or checkpointStore)');
     if (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== 'object' || c === null)) fail('callbacks', callbacks, 'an array of callback objects');
+    const { divergenceBound = 1000, collapseThreshold = 0.1, onWarning = (line: string) => console.warn(line) } = options;
+    if (!(divergenceBound > 1)) fail('divergenceBound', divergenceBound, 'a number > 1 (Infinity: never)');
+    if (!(collapseThreshold >= 0 && collapseThreshold < 1)) fail('collapseThreshold', collapseThreshold, 'in [0, 1) (0: never)');
+    if (typeof onWarning !== 'function') fail('onWarning', onWarning, 'a function');
     this.options = {
       epochs, batchSize, optimizer, learningRate, momentum, weightDecay, warmupEpochs, seed, resume, callbacks,
       checkpointDir: options.checkpointDir, checkpointStore: options.checkpointStore, onEpochEnd: options.onEpochEnd, sampler: options.sampler,
-      encoder: options.encoder ?? true,
+      encoder: options.encoder ?? true, divergenceBound, collapseThreshold, onWarning,
     };
   }
 
-  private makeOptimizer(): { opt: Optimizer; setLr: (lr: number) => void } {
+  private makeOptimizer(): { opt: Optimizer; setLr: (lr: number) => void; dispose: () => void } {
     const { optimizer, learningRate, momentum, weightDecay } = this.options;
     if (optimizer === 'sgd') {
       const opt = optimizers.momentum(learningRate, momentum);
-      return { opt, setLr: (lr) => opt.setLearningRate(lr) };
+      // tfjs's MomentumOptimizer.dispose skips its base class's learning-rate scalar (one tensor per run).
+      return { opt, setLr: (lr) => opt.setLearningRate(lr), dispose: () => { opt.dispose(); (opt as unknown as { c?: Tensor }).c?.dispose(); } };
     }
-    const opt = optimizer === 'lars' ? new LARS({ learningRate, momentum, weightDecay }) : optimizers.adam(learningRate);
-    return { opt, setLr: (lr) => { (opt as unknown as { learningRate: number }).learningRate = lr; } };
+    const opt = optimizer === 'lars' ? new LARS({ learningRate, momentum, weightDecay }) : new ResumableAdam(learningRate);
+    return { opt, setLr: (lr) => { (opt as unknown as { learningRate: number }).learningRate = lr; }, dispose: () => opt.dispose() };
   }
 
   private async store(): Promise<CheckpointStore | undefined> {
@@ -170,7 +206,7 @@ export class Trainer {
     const store = await this.store();
     const encoder = store ? this.encoderToSave(method, loader) : null;
     const encoderDir = `${(this.options.checkpointDir ?? '').replace(/[/\\]+$/, '')}/encoder`;
-    const { opt, setLr } = this.makeOptimizer();
+    const { opt, setLr, dispose: disposeOptimizer } = this.makeOptimizer();
     const key = { optimizer: o.optimizer, batchSize: o.batchSize, seed: o.seed, learningRate: o.learningRate };
     let state: State = { epoch: 0, step: 0, history: [], options: key };
     const callbacks = [...o.callbacks, ...(o.onEpochEnd ? [{ onEpochEnd: o.onEpochEnd }] : [])];
@@ -197,6 +233,11 @@ export class Trainer {
           state = { ...ck.state, history };
         }
       }
+      const trainable = method.trainableVariables();
+      if (state.initialWeightNorm === undefined) state = { ...state, initialWeightNorm: globalNorm(trainable) };
+      const bound = o.divergenceBound * (state.initialWeightNorm || 1);
+      const projectionDim = (method as { projectionDim?: number }).projectionDim;
+      const collapseBelow = projectionDim ? o.collapseThreshold / Math.sqrt(projectionDim) : 0;
       const info: TrainBeginInfo = {
         epochs: o.epochs, startEpoch: state.epoch + 1, stepsPerEpoch, batchSize: o.batchSize, items: loader.size, ...(state.history.length ? { last: state.history.at(-1) } : {}),
       };
@@ -210,7 +251,9 @@ export class Trainer {
         }
         for (const c of callbacks) await c.onEpochBegin?.(epoch + 1, info);
         const t0 = performance.now();
-        let lossSum = 0, stdSum = 0, stdSteps = 0, lr = o.learningRate;
+        let lossSum = 0, stdSum = 0, stdSteps = 0, stdMax = 0, lr = o.learningRate;
+        const where = (s: number) => `at epoch ${epoch + 1}, step ${s + 1} of ${stepsPerEpoch}`;
+        const kept = epoch > 0 ? `; the checkpoint of epoch ${epoch} is kept` : '';
         for (let s = 0; s < stepsPerEpoch; s++) {
           const step = epoch * stepsPerEpoch + s;
           lr = warmupCosineLr(step, totalSteps, warmupSteps, o.learningRate);
@@ -224,12 +267,25 @@ export class Trainer {
           } finally {
             disposeBatch(batch);
           }
-          if (!Number.isFinite(loss)) throw new Error(`Trainer: the loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}`);
+          if (!Number.isFinite(loss)) {
+            throw new NumericalError(`Trainer: the loss became ${loss} ${where(s)}: the run diverged (learning rate ${fmt(lr)}; try a lower one)${kept}`, epoch + 1, s + 1);
+          }
+          const norm = globalNorm(trainable);
+          if (!Number.isFinite(norm)) {
+            throw new NumericalError(`Trainer: the weights became ${Number.isNaN(norm) ? 'NaN' : 'infinite'} ${where(s)}: the run diverged (learning rate ${fmt(lr)}; try a lower one)${kept}`, epoch + 1, s + 1);
+          }
+          if (norm > bound) {
+            throw new NumericalError(
+              `Trainer: the weights' norm grew to ${fmt(norm)}, past ${o.divergenceBound} times its initial ${fmt(state.initialWeightNorm!)} (the divergence bound), ${where(s)}: the run diverges (learning rate ${fmt(lr)}; try a lower one)${kept}`,
+              epoch + 1, s + 1,
+            );
+          }
           lossSum += loss;
           const std = method.collapseStd?.();
           if (std !== undefined) {
             stdSum += std;
             stdSteps++;
+            stdMax = Math.max(stdMax, std);
           }
           const itemsPerSecond = ((s + 1) * o.batchSize) / ((performance.now() - t0) / 1000);
           for (const c of callbacks) {
@@ -241,9 +297,20 @@ export class Trainer {
           epoch: epoch + 1, loss: lossSum / stepsPerEpoch, learningRate: lr, seconds,
           itemsPerSecond: (stepsPerEpoch * o.batchSize) / seconds,
           ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}),
+          ...(stdSteps === stepsPerEpoch && stdMax < collapseBelow ? { collapsed: true } : {}),
         };
+        if (log.collapsed) {
+          o.onWarning(
+            `warning: epoch ${epoch + 1}: the embeddings collapsed: the collapse monitor (std of the normalised projections) stayed under ${fmt(collapseBelow)} ` +
+              `(${o.collapseThreshold}/sqrt(d), d = ${projectionDim}) for the whole epoch, at most ${fmt(stdMax)}; spread embeddings have about 1/sqrt(d) = ${fmt(1 / Math.sqrt(projectionDim!))}`,
+          );
+        }
         for (const c of callbacks) await c.onEpochEvaluate?.(log, method);
         state = { ...state, epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, history: [...state.history, log] };
+        const all = method.getWeights();
+        if (!Number.isFinite(globalNorm(all))) {
+          throw new NumericalError(`Trainer: a weight (a batch-norm statistic or a method's state) became NaN or infinite at epoch ${epoch + 1}, step ${stepsPerEpoch} of ${stepsPerEpoch}: the run diverged${kept}`, epoch + 1, stepsPerEpoch);
+        }
         if (store) {
           // The encoder first, the checkpoint last (the commit): a checkpoint of epoch N always has
           // the encoder of epoch N written before it (restoreEncoder compares their epochs).
@@ -266,7 +333,7 @@ export class Trainer {
       failure = e;
       throw e;
     } finally {
-      opt.dispose();
+      disposeOptimizer();
       for (const c of callbacks) {
         try {
           c.onTrainEnd?.(state.history, failure);
