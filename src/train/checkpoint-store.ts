@@ -21,6 +21,8 @@ export interface CheckpointStore {
   load<S>(): Checkpoint<S> | null | Promise<Checkpoint<S> | null>;
   /** Saves a checkpoint whole (a crash leaves the previous one); `tag` names it (the epoch). */
   save<S>(tag: string | number, state: S, tensors: NamedTensor[]): void | Promise<void>;
+  /** Called when the trainer is done with the store (a directory store releases its lock). */
+  close?(): void;
 }
 
 /** A store in memory (tests, browsers): keeps copies of the tensors. */

@@ -5,7 +5,7 @@
  * items' kind, and train with checkpoints, a kNN monitor and the run file in `out`. Every option
  * is checked before anything is written.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultViews } from '../augment/presets/default-views.js';
 import { defaultCollate } from '../data/collate.js';
@@ -20,6 +20,8 @@ import { METHODS, methodEntry, type MethodName } from '../methods/registry.js';
 import type { TripletMining } from '../methods/triplet.js';
 import type { CnnPooling } from '../models/backbones/cnn.js';
 import { BACKBONE_NAMES, defaultBackbone, type BackboneName } from '../models/backbones/registry.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { acquireLock, type RunLock } from '../util/run-lock.js';
 import { UsageError } from '../util/usage-error.js';
 import type { TrainerCallback } from './callbacks/callback.js';
 import { knnMonitor } from './callbacks/knn-monitor.js';
@@ -160,6 +162,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     ...(o.channels !== undefined ? { channels: o.channels } : {}),
   };
   const runFile = join(out, 'run.json');
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError('out', `expected a run directory, received the file '${out}'`);
   const hasCheckpoint = existsSync(join(out, 'checkpoint.json'));
   if (o.resume && !existsSync(runFile)) throw new UsageError('resume', `expected a run directory with run.json in out, received '${out}'`);
   if (!o.resume && hasCheckpoint) throw new UsageError('out', `'${out}' already holds a run; pass --resume to continue it or choose another --out`);
@@ -185,6 +188,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   if (train.size < batchSize) throw new UsageError('batchSize', `expected at most the ${train.size} training items, received ${batchSize}`);
 
   const built: EncoderMethod = buildRunMethod(config);
+  let lock: RunLock | undefined;
   try {
     if (o.init !== undefined && !hasCheckpoint) {
       const from = restoreMethod(o.init, 'init');
@@ -246,21 +250,29 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     } catch (e) {
       throw trainerUsage(e as Error);
     }
-    // Every option is checked: only now is the run directory written (a resumed run keeps its run.json).
+    // Every option is checked: only now is the run directory written (a resumed run keeps its run.json),
+    // by this process alone (its lock; the Trainer's checkpoint store shares it).
     mkdirSync(out, { recursive: true });
-    if (!o.resume) {
-      const tmp = `${runFile}.tmp-${process.pid}`; // written whole, then renamed: never half a run.json
-      writeFileSync(tmp, JSON.stringify(config, null, 1));
-      renameSync(tmp, runFile);
-    }
+    lock = acquireLock(out, 'out', `contrastive train${o.resume ? ' --resume' : ''}`);
+    if (!o.resume && existsSync(join(out, 'checkpoint.json'))) throw new UsageError('out', `'${out}' already holds a run; pass --resume to continue it or choose another --out`);
+    if (!o.resume) writeFileAtomic(runFile, JSON.stringify(config, null, 1)); // never half a run.json
     log(
       `contrastive train: ${method} on ${opened.name} (${train.size} ${spec.kind === 'image' ? 'images' : spec.kind === 'vector' ? 'rows' : 'items'}), ${backbone} backbone ` +
         `(${built.backbone.countParams().toLocaleString('en-US')} parameters, head ${built.head.countParams().toLocaleString('en-US')}), ` +
         `${epochs} epoch${epochs === 1 ? '' : 's'} of batch ${batchSize}, seed ${seed} -> ${out}`,
     );
-    const history = await trainer.fit(built, loader);
+    let history: EpochLog[];
+    try {
+      history = await trainer.fit(built, loader);
+    } catch (e) {
+      // A checkpoint made with another optimizer, batch size, seed or learning rate: name the flag.
+      const m = /^Trainer: cannot resume: the checkpoint was made with (\w+) = (.*), this run has (.*)$/.exec((e as Error).message);
+      if (m) throw new UsageError(m[1] === 'learningRate' ? 'lr' : m[1], `expected ${m[2]} as the run in '${out}' was trained with (--resume continues it as it was), received ${m[3]}`);
+      throw e;
+    }
     return { out, config, history, items: train.size };
   } finally {
+    lock?.release();
     built.dispose();
   }
 }

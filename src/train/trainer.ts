@@ -334,6 +334,7 @@ export class Trainer {
       throw e;
     } finally {
       disposeOptimizer();
+      store?.close?.();
       for (const c of callbacks) {
         try {
           c.onTrainEnd?.(state.history, failure);

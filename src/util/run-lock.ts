@@ -2,7 +2,9 @@
  * One writer per output (Node only): a lock file `<dir>/.lock` holding the owner's pid, host,
  * command and start time, created exclusively (O_EXCL). A second writer is refused with one line
  * naming the owner; a lock left by a process that no longer runs (killed, crashed) is taken over.
- * The lock is released by `release()` and, as a fallback, when the process exits.
+ * The lock is released by `release()` and, as a fallback, when the process exits. Within one
+ * process the lock is shared: a run that holds it (the `train` command) can open the directory
+ * again (its Trainer's checkpoint store) and the file goes when the last holder releases it.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,9 @@ export interface RunLock {
   release(): void;
 }
 
+/** Locks this process holds: path -> holders and the final release. */
+const held = new Map<string, { holders: number; release: () => void }>();
+
 function readOwner(path: string): LockOwner | null {
   try {
     const o = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
@@ -39,6 +44,12 @@ function readOwner(path: string): LockOwner | null {
  */
 export function acquireLock(dir: string, option: string, command: string): RunLock {
   const path = join(dir, LOCK_FILE);
+  const mine = held.get(path);
+  if (mine) {
+    mine.holders++;
+    let open = true;
+    return { path, release: () => { if (open) { open = false; if (--mine.holders === 0) mine.release(); } } };
+  }
   const me: LockOwner = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
@@ -47,7 +58,6 @@ export function acquireLock(dir: string, option: string, command: string): RunLo
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = readOwner(path);
-      if (owner && owner.pid === process.pid && owner.host === me.host) throw new UsageError(option, `'${dir}' is already written by this process (${owner.command})`);
       if (owner && (owner.host !== me.host || processAlive(owner.pid))) {
         throw new UsageError(option, `'${dir}' is in use by process ${owner.pid}${owner.host !== me.host ? ` on ${owner.host}` : ''} (${owner.command}, since ${owner.since}); wait for it to end or choose another --${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
       }
@@ -75,16 +85,18 @@ export function acquireLock(dir: string, option: string, command: string): RunLo
     } finally {
       closeSync(fd);
     }
-    let held = true;
     const release = () => {
-      if (!held) return;
-      held = false;
+      if (held.get(path) !== entry) return;
+      held.delete(path);
       process.off('exit', release);
       const owner = readOwner(path);
       if (owner && owner.pid === me.pid && owner.since === me.since) rmSync(path, { force: true });
     };
+    const entry = { holders: 1, release };
+    held.set(path, entry);
     process.on('exit', release);
-    return { path, release };
+    let open = true;
+    return { path, release: () => { if (open) { open = false; if (--entry.holders === 0) release(); } } };
   }
   throw new UsageError(option, `could not take the lock '${path}' (other processes keep taking it)`);
 }
