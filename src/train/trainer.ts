@@ -106,7 +106,7 @@ function globalNorm(tensors: readonly Tensor[]): number {
   return Math.sqrt(v);
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toPrecision(3));
+const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toPrecision(3));
 
 export class Trainer {
   readonly options: Resolved;
@@ -268,15 +268,15 @@ export class Trainer {
             disposeBatch(batch);
           }
           if (!Number.isFinite(loss)) {
-            throw new NumericalError(`Trainer: the loss became ${loss} ${where(s)}: the run diverged (learning rate ${fmt(lr)}; try a lower one)${kept}`, epoch + 1, s + 1);
+            throw new NumericalError(`Trainer: the loss became ${loss} ${where(s)}: the run diverged (peak learning rate ${o.learningRate}; try a lower one)${kept}`, epoch + 1, s + 1);
           }
           const norm = globalNorm(trainable);
           if (!Number.isFinite(norm)) {
-            throw new NumericalError(`Trainer: the weights became ${Number.isNaN(norm) ? 'NaN' : 'infinite'} ${where(s)}: the run diverged (learning rate ${fmt(lr)}; try a lower one)${kept}`, epoch + 1, s + 1);
+            throw new NumericalError(`Trainer: the weights became ${Number.isNaN(norm) ? 'NaN' : 'infinite'} ${where(s)}: the run diverged (peak learning rate ${o.learningRate}; try a lower one)${kept}`, epoch + 1, s + 1);
           }
           if (norm > bound) {
             throw new NumericalError(
-              `Trainer: the weights' norm grew to ${fmt(norm)}, past ${o.divergenceBound} times its initial ${fmt(state.initialWeightNorm!)} (the divergence bound), ${where(s)}: the run diverges (learning rate ${fmt(lr)}; try a lower one)${kept}`,
+              `Trainer: the weights' norm grew to ${fmt(norm)}, past ${o.divergenceBound} times its initial ${fmt(state.initialWeightNorm!)} (the divergence bound), ${where(s)}: the run diverges (peak learning rate ${o.learningRate}; try a lower one)${kept}`,
               epoch + 1, s + 1,
             );
           }
