@@ -8,13 +8,21 @@
  *   (what `contrastive embed` writes) and optionally `labels` (-1: unlabelled), `classNames`, `ids`;
  *   or without a sidecar, with `options.dim`.
  * A `.npy` file may have a sidecar too (`x.npy.json`): its labels, classNames and ids are used and
- * its rows and dim, when given, checked. Every value must be finite as float32: NaN or an infinity
+ * its rows and dim, when given, checked.
+ *
+ * A sidecar may also hold the matrix file's `byteLength` and `checksum: { algorithm: 'crc32', value }`
+ * (the CRC-32 of the whole file, 8 lowercase hex digits; `contrastive embed` writes both, and writes
+ * the sidecar last, as the pair's commit point). When present they are checked before anything
+ * else: a matrix that is not the one its sidecar was written with (a writer killed between the two
+ * renames of an older version, a file replaced by hand) is a DataError naming the matrix file, with
+ * the expected and the found length or CRC-32, instead of rows paired with another run's labels. Every value must be finite as float32: NaN or an infinity
  * is a DataError naming the row. Rows are numbered from 0 in messages, as NumPy indexes them;
  * ids are the sidecar's, else the row numbers.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { VectorTable } from './vector-table.js';
+import { crc32 } from '../models/encoder.js';
 import { DataError } from './data-error.js';
 import { checkIndex } from './source.js';
 
@@ -24,7 +32,11 @@ export interface MatrixFileOptions {
 }
 
 /** What a sidecar `<file>.json` may say. */
-interface Sidecar { rows?: number; dim?: number; labels?: Int32Array; classNames?: string[]; ids?: string[] }
+interface Sidecar {
+  rows?: number; dim?: number; labels?: Int32Array; classNames?: string[]; ids?: string[];
+  /** The matrix file's length and CRC-32 (as 8 lowercase hex digits), when the writer recorded them. */
+  byteLength?: number; crc32?: string;
+}
 
 const OPTION_KEYS = ['dim'];
 const NPY_MAGIC = '\x93NUMPY';
@@ -40,6 +52,7 @@ export function loadMatrix(path: string, options: MatrixFileOptions = {}): Vecto
   const bytes = readBytes(path, isNpy ? 'a .npy file' : 'a raw float32 matrix file');
   const sidecarPath = `${path}.json`;
   const sidecar = existsSync(sidecarPath) ? readSidecar(sidecarPath, isNpy) : undefined;
+  if (sidecar) checkIntegrity(path, bytes, sidecarPath, sidecar);
 
   let values: Float32Array, rows: number, dim: number;
   if (isNpy) {
@@ -96,6 +109,19 @@ function readBytes(path: string, expected: string): Uint8Array {
   }
 }
 
+/** The matrix file is the one its sidecar was written with: its byteLength and CRC-32, when recorded. */
+function checkIntegrity(path: string, bytes: Uint8Array, sidecarPath: string, sidecar: Sidecar): void {
+  const says = `as ${basename(sidecarPath)} says`;
+  const why = 'the file is not the one its metadata was written with (a write cut between the two, or a file changed since)';
+  if (sidecar.byteLength !== undefined && bytes.length !== sidecar.byteLength) {
+    throw new DataError(path, `${sidecar.byteLength} bytes (${says})`, `${bytes.length} bytes: ${why}`);
+  }
+  if (sidecar.crc32 !== undefined) {
+    const sum = crc32(bytes);
+    if (sum !== sidecar.crc32) throw new DataError(path, `crc32 ${sidecar.crc32} (${says})`, `crc32 ${sum}: ${why}`);
+  }
+}
+
 /** Little-endian float32 bytes as a new, aligned array. */
 function float32s(bytes: Uint8Array): Float32Array {
   const out = new Float32Array(bytes.length / 4);
@@ -122,6 +148,18 @@ function readSidecar(path: string, isNpy: boolean): Sidecar {
   }
   for (const [key, want] of [['dtype', 'float32'], ['byteOrder', 'little-endian'], ['layout', 'row-major']] as const) {
     if (!isNpy && meta[key] !== undefined && meta[key] !== want) throw new DataError(path, `'${key}' ${JSON.stringify(want)}`, found(meta[key]));
+  }
+  const { byteLength, checksum } = meta;
+  if (byteLength !== undefined) {
+    if (!(Number.isInteger(byteLength) && (byteLength as number) >= 0)) throw new DataError(path, "'byteLength' an integer >= 0 (the matrix file's length)", found(byteLength));
+    out.byteLength = byteLength as number;
+  }
+  if (checksum !== undefined) {
+    const c = checksum as { algorithm?: unknown; value?: unknown } | null;
+    if (typeof c !== 'object' || c === null || c.algorithm !== 'crc32' || typeof c.value !== 'string' || !/^[0-9a-f]{8}$/.test(c.value)) {
+      throw new DataError(path, "'checksum' { algorithm: 'crc32', value: 8 lowercase hex digits }", found(checksum));
+    }
+    out.crc32 = c.value;
   }
   const { labels, classNames, ids } = meta;
   if (classNames !== undefined) {

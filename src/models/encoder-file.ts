@@ -27,15 +27,18 @@
  * float32 weights that hold NaN/Infinity, weights that do not fit the topology.
  *
  * Atomic save: into a directory that does not exist yet, both files are written into a temporary
- * directory beside it, which is then renamed to `dir` (all or nothing). Into an existing directory
+ * directory beside it (`.<dir>.tmp-<pid>-<random>`), which is then renamed to `dir` (all or
+ * nothing). Temporary files and folders that a killed writer left (of a pid that no longer runs)
+ * are removed at the next save. Into an existing directory
  * (other files in it are kept), each file is written to a temporary name, flushed, and renamed:
  * weights.bin first, encoder.json last. The manifest is the commit point: a reader sees the old or
  * the new encoder.json, and a crash between the two renames leaves the old manifest beside the new
  * weights, which loading refuses with a checksum error instead of mixing two models.
  */
-import { mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { Encoder, MANIFEST_FILE, checkManifest } from './encoder.js';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { removeLeftovers, temporaryPath } from '../util/atomic-file.js';
+import { Encoder, MANIFEST_FILE, checkManifest, nonFiniteWeight } from './encoder.js';
 
 async function writeDurable(path: string, data: string | Uint8Array): Promise<void> {
   const handle = await open(path, 'w');
@@ -58,12 +61,8 @@ async function kindOf(path: string): Promise<'dir' | 'file' | 'none'> {
 
 /** Refuses NaN/Infinity in float32 weights (an unloadable file is never written). */
 function checkFinite(path: string, encoder: Encoder): void {
-  for (const w of encoder.model.weights) {
-    if (w.dtype !== 'float32') continue;
-    const v = w.read().dataSync() as Float32Array;
-    const bad = v.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) throw new Error(`saveEncoder: ${path}: weights hold NaN/Infinity: '${w.originalName}'[${bad}] = ${v[bad]}; nothing written`);
-  }
+  const bad = nonFiniteWeight(encoder.model);
+  if (bad) throw new Error(`saveEncoder: ${path}: weights hold NaN/Infinity: '${bad.name}'[${bad.index}] = ${bad.value}; nothing written`);
 }
 
 /** Writes `encoder` as `dir/encoder.json` + `dir/weights.bin` (see the file comment), atomically. */
@@ -75,11 +74,13 @@ export async function saveEncoder(encoder: Encoder, dir: string): Promise<void> 
   const { manifest, weights } = encoder.toArtifacts();
   const json = `${JSON.stringify(manifest, null, 1)}\n`;
   const kind = await kindOf(target);
+  removeLeftovers(dirname(target)); // temporary folders of writers killed before their rename
   if (kind === 'file') throw new Error(`saveEncoder: ${target} must be a directory (or not exist yet), received a file`);
   if (kind === 'none') {
     await mkdir(dirname(target), { recursive: true });
-    const tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
+    const tmp = temporaryPath(target); // .<name>.tmp-<pid>-<random>: a killed writer's is removed next time
     try {
+      await mkdir(tmp);
       await writeDurable(join(tmp, manifest.weights.file), weights);
       await writeDurable(join(tmp, MANIFEST_FILE), json);
       await rename(tmp, target);
@@ -89,16 +90,17 @@ export async function saveEncoder(encoder: Encoder, dir: string): Promise<void> 
     }
     return;
   }
-  const suffix = `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const wPath = join(target, manifest.weights.file), mPath = join(target, MANIFEST_FILE);
+  const wTmp = temporaryPath(wPath), mTmp = temporaryPath(mPath);
+  removeLeftovers(target);
   try {
-    await writeDurable(wPath + suffix, weights);
-    await writeDurable(mPath + suffix, json);
-    await rename(wPath + suffix, wPath);
-    await rename(mPath + suffix, mPath); // the commit point
+    await writeDurable(wTmp, weights);
+    await writeDurable(mTmp, json);
+    await rename(wTmp, wPath);
+    await rename(mTmp, mPath); // the commit point
   } catch (e) {
-    await rm(wPath + suffix, { force: true });
-    await rm(mPath + suffix, { force: true });
+    await rm(wTmp, { force: true });
+    await rm(mTmp, { force: true });
     throw new Error(`saveEncoder: could not write ${mPath}: ${(e as Error).message}`);
   }
 }

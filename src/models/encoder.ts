@@ -162,6 +162,21 @@ export function crc32(bytes: Uint8Array): string {
   return ((crc ^ -1) >>> 0).toString(16).padStart(8, '0');
 }
 
+/**
+ * The first float32 weight of `model` that is NaN or infinite (its tfjs-layers original name, the
+ * flat index and the value), or undefined when every weight is finite. A run that diverged leaves
+ * such weights; loading (`fromArtifacts`), saving and `contrastive embed` / `eval` refuse them.
+ */
+export function nonFiniteWeight(model: LayersModel): { name: string; index: number; value: number } | undefined {
+  for (const w of model.weights) {
+    if (w.dtype !== 'float32') continue;
+    const v = w.read().dataSync() as Float32Array;
+    const index = v.findIndex((x) => !Number.isFinite(x));
+    if (index >= 0) return { name: w.originalName, index, value: v[index] };
+  }
+  return undefined;
+}
+
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Little-endian bytes of float32 / int32 values. */

@@ -8,6 +8,10 @@
  * With `whiten`, both the encoder's rows and the baseline's are PCA-whitened by a whitening
  * fitted on every training item without labels (also with `labelsPerClass`, where the labelled
  * bank is small), and the plain kNN of the rows as given is reported beside (`knnAsGiven`).
+ *
+ * A checkpoint whose weights hold NaN/Infinity (a run that diverged) is refused before any work,
+ * and so is an encoder that gives a NaN or infinite embedding (embed-run.ts: the same checks).
+ * Nothing here writes files; `contrastive eval --report` writes its report with report/write-report.ts.
  */
 import type { ImageDataset } from '../data/image-dataset.js';
 import { subset } from '../data/image-dataset.js';
@@ -18,6 +22,7 @@ import { standardizedSource } from '../data/standardize.js';
 import { embedItems, rawRows } from '../embed/embed.js';
 import { loadCheckpointState } from './checkpoint.js';
 import type { EpochLog } from './epoch-log.js';
+import { checkFiniteEmbeddings, checkFiniteWeights } from './embed-run.js';
 import { restoreEncoder, type RunConfig } from './run.js';
 import { openRunData } from './run-data.js';
 import { UsageError } from '../util/usage-error.js';
@@ -80,6 +85,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluate
   const progress = o.progress ?? (() => () => {});
   const restored = await restoreEncoder(o.checkpoint);
   try {
+    checkFiniteWeights(o.checkpoint, restored.encoder);
     const run = restored.config;
     const opened = await openRunData({ ...o, onProgress: progress('decode images') }, run, restored.encoder.input);
     const labels = opened.source.labels;
@@ -103,7 +109,11 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluate
     const poolIdx = items.pool.length === trainIdx.length ? trainIdx : items.pool;
     const pool = poolIdx === trainIdx ? train : subsetSource(source, poolIdx);
     const encoder = restored.encoder;
-    const e = (s: Source<unknown>, phase: string) => embedItems(s as Source<never>, encoder as never, { onProgress: progress(phase) });
+    const e = (s: Source<unknown>, phase: string) => {
+      const rows = embedItems(s as Source<never>, encoder as never, { onProgress: progress(phase) });
+      checkFiniteEmbeddings(o.checkpoint, rows);
+      return rows;
+    };
     let eTrain = e(train, 'embed train');
     let eTest = e(test, 'embed test');
     const whiten = (fitOn: Embeddings, rows: Embeddings[]) => {

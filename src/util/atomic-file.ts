@@ -13,6 +13,8 @@ import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeS
 import { basename, dirname, join } from 'node:path';
 
 const LEFTOVER = /^\.(.+)\.tmp-(\d+)-[0-9a-z]+$/;
+/** Temporary names of earlier versions (`<name>.tmp-<pid>`, `<name>.tmp-<pid>-<random>`), for the files they wrote. */
+const EARLIER = /^(weights-[\w.-]+\.bin|checkpoint\.json|run\.json|encoder\.json|weights\.bin)\.tmp-(\d+)(?:-[0-9a-z]+)?$/;
 
 /** The temporary name this process writes `path` under before renaming it. */
 export function temporaryPath(path: string): string {
@@ -58,6 +60,26 @@ export function writeFilesAtomic(files: { path: string; data: string | Uint8Arra
   }
 }
 
+/**
+ * Flushes a folder's entries (files created or renamed in it) to disk, so a rename into it survives
+ * a power cut. Where a folder cannot be opened or flushed (Windows), it does nothing.
+ */
+export function syncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // EINVAL/EPERM on file systems that cannot flush a folder: nothing more to do.
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Whether a process with this pid runs on this machine (EPERM: it does, owned by another user). */
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -82,7 +104,7 @@ export function removeLeftovers(dir: string): string[] {
   }
   const removed: string[] = [];
   for (const name of names) {
-    const m = LEFTOVER.exec(name);
+    const m = LEFTOVER.exec(name) ?? EARLIER.exec(name);
     if (!m || Number(m[2]) === process.pid || processAlive(Number(m[2]))) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
     removed.push(name);

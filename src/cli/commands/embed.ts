@@ -1,4 +1,7 @@
-/** `contrastive embed`: `embedRun` (a run's encoder over every item of the data, float32 matrix + JSON metadata). */
+/**
+ * `contrastive embed`: `embedRun` (a run's encoder over every item of the data, float32 matrix (raw,
+ * or .npy when the file name ends in .npy) + JSON metadata with its checksum, written as a pair).
+ */
 import { Command } from 'commander';
 import { embedRun } from '../../train/embed-run.js';
 import { integer } from '../args.js';
@@ -18,7 +21,7 @@ export function embedCommand(): Command {
     .description('write the embeddings of every item of the data (float32 matrix + JSON metadata)')
     .requiredOption('--checkpoint <dir>', 'run directory written by contrastive train (or by the library\'s Trainer), or a saved encoder');
   withDataOptions(command, 'data (default: the run\'s own)')
-    .requiredOption('--out <file>', 'output file (its metadata goes to <file>.json)')
+    .requiredOption('--out <file>', 'output file: raw float32, or a NumPy .npy file when it ends in .npy (its metadata, with its CRC-32, goes to <file>.json)')
     .option('--limit <n>', 'only the seeded sample of n training items (the one train --limit n trains on) and n/6 held-out items', integer(2))
     .option('--seed <n>', 'seed of the --limit sample (default: the run\'s)', integer(0))
     .option('--whiten', 'PCA-whiten the rows (Ledoit-Wolf shrinkage, fitted on the training split without labels); the whitening goes into the metadata')

@@ -1,13 +1,14 @@
 /**
  * `contrastive eval`: `evaluateRun` (weighted kNN, linear probe, retrieval and clustering metrics
  * of a run's encoder on the held-out split, beside the items themselves), printed as a table or
- * JSON; with --report DIR, an HTML report (and PNGs) of it all.
+ * JSON; with --report DIR, an HTML report (and PNGs) of it all, written whole as the folder DIR
+ * (report/write-report.ts: only an earlier report there is replaced, and that is checked first).
  */
 import { Command } from 'commander';
 import type { Evaluation } from '../../eval/evaluate.js';
 import { evaluateRun } from '../../train/evaluate-run.js';
 import { evaluationReportData } from '../../report/evaluation-report.js';
-import { writeReport } from '../../report/write-report.js';
+import { checkReportTarget, writeReport } from '../../report/write-report.js';
 import { integer, integerList } from '../args.js';
 import { dataOptions, withDataOptions, type DataArgs } from '../data-options.js';
 import { phaseProgress } from '../progress.js';
@@ -43,12 +44,14 @@ export function evalCommand(): Command {
     .option('--labels-per-class <k>', 'few-labels evaluation: the kNN bank and the probe use only k labelled training items per class (the subset train --labels-per-class k uses)', integer(1))
     .option('--seed <n>', 'seed of the --labels-per-class subset, k-means and the report\'s samples (default: the run\'s train --seed)', integer(0))
     .option('--k <list>', 'cut-offs of the retrieval @k metrics (default 1,10,100, those below the held-out count)', integerList(1))
-    .option('--report <dir>', 'write an HTML report (index.html and PNGs) into this directory')
+    .option('--report <dir>', 'write an HTML report (index.html and PNGs) as this folder, whole (an earlier report there is replaced; a folder of other files is refused)')
     .option('--map-points <n>', 'held-out items on the report\'s UMAP map (UMAP in JavaScript: about 20 s for 5000)', integer(10), 5000)
     .option('--whiten', 'PCA-whiten the encoder\'s and the baseline\'s rows first (Ledoit-Wolf shrinkage, fitted on the training items without their labels); every figure is then of the whitened rows')
     .option('--no-baseline', 'skip the raw-pixel (raw-row) figures (about 40% of the time; the report then has no baseline column)')
     .option('--json', 'print one JSON object on stdout instead of a table')
     .action(async (args: EvalArgs) => {
+      // A report folder that cannot be written (a file, a folder of other files) is refused before the work.
+      if (args.report) checkReportTarget(args.report);
       const progress = phaseProgress();
       const r = await evaluateRun({
         ...dataOptions(args), checkpoint: args.checkpoint, limit: args.limit, labelsPerClass: args.labelsPerClass, seed: args.seed, k: args.k,
