@@ -55,6 +55,8 @@ export interface OpenedData {
 }
 
 const TABLE = ['.csv', '.tsv'];
+/** The largest side of an image folder's --image-size (a network on larger images would not fit in memory anyway). */
+const MAX_IMAGE_SIDE = 8192;
 const TEXT = ['.jsonl', '.ndjson', '.txt', '.text'];
 const MATRIX = ['.npy', '.f32', '.bin'];
 
@@ -75,6 +77,12 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
   if (!folder) {
     refuse('imageSize', 'image folders', what);
     refuse('channels', 'image folders', what);
+  }
+  if (options.imageSize !== undefined) {
+    const [h, w] = options.imageSize;
+    if (!(Number.isInteger(h) && Number.isInteger(w) && h >= 1 && w >= 1 && h <= MAX_IMAGE_SIDE && w <= MAX_IMAGE_SIDE)) {
+      throw new UsageError('imageSize', `expected a height and width of 1 to ${MAX_IMAGE_SIDE} pixels, received ${options.imageSize.join(',')}`);
+    }
   }
   if (dataset !== undefined) {
     const entry = BUILTIN_DATASETS[dataset];

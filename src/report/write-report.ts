@@ -87,7 +87,16 @@ export async function renderReport(data: ReportData, caller = 'renderReport'): P
  */
 export function checkReportTarget(dir: string): void {
   if (typeof dir !== 'string' || dir.length === 0) throw new Error(`writeReport: dir must be a non-empty path, received ${JSON.stringify(dir)}`);
-  if (!existsSync(dir)) return;
+  if (!existsSync(dir)) {
+    // It will be made: the nearest existing folder above it must be a folder, not a file.
+    for (let path = dirname(resolve(dir)); ; path = dirname(path)) {
+      if (existsSync(path)) {
+        if (!statSync(path).isDirectory()) throw new UsageError('report', `expected a folder for the report, received '${dir}', under the file '${path}'`);
+        return;
+      }
+      if (dirname(path) === path) return;
+    }
+  }
   if (!statSync(dir).isDirectory()) throw new UsageError('report', `expected a folder for the report, received the file '${dir}'`);
   const entries = readdirSync(dir);
   if (entries.length === 0) return;

@@ -61,6 +61,7 @@ export async function embedRun(options: EmbedRunOptions): Promise<EmbedRunResult
   const parent = dirname(resolve(o.out));
   if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError('out', `expected a file path in an existing folder, received '${o.out}' (no folder '${parent}')`);
   if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError('out', `expected a file path, received the folder '${o.out}'`);
+  if (existsSync(`${o.out}.json`) && statSync(`${o.out}.json`).isDirectory()) throw new UsageError('out', `expected a file path whose metadata file '${o.out}.json' can be written, received '${o.out}' (that is a folder)`);
   removeLeftovers(parent);
   removeLegacyLeftovers(parent, basename(o.out));
   const restored = await restoreEncoder(o.checkpoint);

@@ -103,7 +103,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluate
     // Only labelled items are banked and scored.
     const labelled = (idx: Int32Array) => idx.filter((i) => labels[i] >= 0);
     const trainIdx = labelled(items.train), testIdx = labelled(items.test);
-    if (trainIdx.length === 0 || testIdx.length === 0) throw new UsageError('limit', `the protocol leaves ${trainIdx.length} labelled training and ${testIdx.length} held-out items; both must be >= 1`);
+    if (trainIdx.length === 0 || testIdx.length < 2) throw new UsageError('limit', `expected at least 1 labelled training and 2 held-out items, received a protocol that leaves ${trainIdx.length} and ${testIdx.length}`);
     const source = opened.source;
     const train = subsetSource(source, trainIdx), test = subsetSource(source, testIdx);
     const poolIdx = items.pool.length === trainIdx.length ? trainIdx : items.pool;

@@ -35,9 +35,13 @@ async function open(given: DataOptions, config: RunConfig | undefined): Promise<
   }
   if (given.dataset !== undefined || given.data !== undefined) return openData(given);
   if (!config) throw new UsageError('data', 'expected --dataset or --data (the run directory has no run.json naming its data), received neither');
+  // The run's data, read as the run read it; data options given here still apply (and are refused where they do not).
   return openData({
     ...(config.data !== undefined ? { data: config.data } : { dataset: config.dataset }),
     ...runDataOptions(config),
+    ...(given.label !== undefined ? { label: given.label } : {}),
+    ...(given.imageSize !== undefined ? { imageSize: given.imageSize } : {}),
+    ...(given.channels !== undefined ? { channels: given.channels } : {}),
     ...(given.onProgress ? { onProgress: given.onProgress } : {}),
   });
 }

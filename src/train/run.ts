@@ -5,14 +5,16 @@
  * RunConfig below; runs written by earlier versions lack some, and `withLegacyDefaults` gives them
  * the values those versions used.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { DataError, quoteFound } from '../data/data-error.js';
 import type { ItemSpec } from '../data/source.js';
 import type { EncoderMethod } from '../methods/encoder-method.js';
-import { buildMethod, methodEntry, type MethodName } from '../methods/registry.js';
+import { buildMethod, METHOD_NAMES, METHODS, type MethodName } from '../methods/registry.js';
 import type { TripletMining } from '../methods/triplet.js';
 import type { CnnPooling } from '../models/backbones/cnn.js';
-import { buildBackbone, type BackboneName } from '../models/backbones/registry.js';
+import { BACKBONE_NAMES, backboneSize, buildBackbone, type BackboneName } from '../models/backbones/registry.js';
 import { Encoder, type Preprocessing } from '../models/encoder.js';
 import { loadEncoder } from '../models/encoder-file.js';
 import { UsageError } from '../util/usage-error.js';
@@ -80,29 +82,197 @@ export function withLegacyDefaults(config: RunConfig): RunConfig {
   return out;
 }
 
-/** The run.json of `dir` (with legacy defaults), or a UsageError naming `option` when there is none. */
+/** A JSON value for a message: its JSON, shortened to 40 characters. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The item spec of a run file, or why not. */
+function checkInput(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null) return 'an item spec ({kind: image | vector | text, ...})';
+  const spec = input as Record<string, unknown>;
+  if (spec.kind === 'image') {
+    return isInt(spec.height, 1) && isInt(spec.width, 1) && (spec.channels === 1 || spec.channels === 3 || spec.channels === 4)
+      ? null : 'an image spec with integer height, width >= 1 and channels 1 or 3';
+  }
+  if (spec.kind === 'vector') {
+    return isInt(spec.dim, 1) && (spec.columns === undefined || (Array.isArray(spec.columns) && spec.columns.length === spec.dim && spec.columns.every((c) => typeof c === 'string')))
+      ? null : 'a vector spec with an integer dim >= 1 (and dim column names)';
+  }
+  return spec.kind === 'text' ? null : "an item spec of kind 'image', 'vector' or 'text'";
+}
+
+/**
+ * The fields of a run.json, checked: every field a run reads must have its type and range, so a
+ * damaged or hand-edited run file is one DataError naming the file and the field, not a failure
+ * deep in the model code.
+ */
+function checkRunFile(path: string, value: unknown): RunConfig {
+  const bad = (field: string, expected: string, found: unknown): never => {
+    throw new DataError(path, expected.startsWith('no ') ? expected : `${field} as ${expected}`, found === undefined ? `no ${field}` : `${field} ${show(found)}`);
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DataError(path, 'a JSON object describing a run (method, backbone, seed, ...)', show(value));
+  }
+  const c = value as Record<string, unknown>;
+  if (!(METHOD_NAMES as readonly string[]).includes(c.method as string)) bad('method', `one of ${METHOD_NAMES.join(', ')}`, c.method);
+  if (!(BACKBONE_NAMES as readonly string[]).includes(c.backbone as string)) bad('backbone', `one of ${BACKBONE_NAMES.join(', ')}`, c.backbone);
+  if (typeof c.dataset !== 'string') bad('dataset', 'a name (string)', c.dataset);
+  if (c.data !== undefined && typeof c.data !== 'string') bad('data', 'a path (string)', c.data);
+  if (!isInt(c.seed, 0)) bad('seed', 'an integer >= 0', c.seed);
+  if (c.input !== undefined) {
+    const why = checkInput(c.input);
+    if (why) bad('input', why, c.input);
+  }
+  const entry = METHODS[c.method as MethodName];
+  if (c.temperature !== undefined) {
+    if (entry.temperature === undefined) bad('temperature', `no temperature (method ${c.method} has none)`, c.temperature);
+    if (!(isNum(c.temperature) && c.temperature > 0)) bad('temperature', 'a finite number > 0', c.temperature);
+  }
+  if (c.margin !== undefined) {
+    if (entry.margin === undefined) bad('margin', `no margin (method ${c.method} has none)`, c.margin);
+    if (!(isNum(c.margin) && c.margin >= 0)) bad('margin', 'a finite number >= 0', c.margin);
+  }
+  if (c.mining !== undefined) {
+    if (c.method !== 'triplet') bad('mining', `no mining (it applies to method triplet, not ${c.method})`, c.mining);
+    if (!['semi-hard', 'batch-hard', 'batch-all'].includes(c.mining as string)) bad('mining', 'one of semi-hard, batch-hard, batch-all', c.mining);
+  }
+  for (const k of ['mPerClass', 'limit', 'labelsPerClass'] as const) if (c[k] !== undefined && !isInt(c[k], 1)) bad(k, 'an integer >= 1', c[k]);
+  if (c.init !== undefined && typeof c.init !== 'string') bad('init', 'a path (string)', c.init);
+  if (c.cropScale !== undefined && !(isNum(c.cropScale) && c.cropScale > 0 && c.cropScale <= 1)) bad('cropScale', 'a number in (0, 1]', c.cropScale);
+  if (c.corruption !== undefined && !(isNum(c.corruption) && c.corruption >= 0 && c.corruption <= 1)) bad('corruption', 'a number in [0, 1]', c.corruption);
+  if (c.pooling !== undefined && c.pooling !== 'flatten' && c.pooling !== 'global-average') bad('pooling', 'flatten or global-average', c.pooling);
+  if (c.widths !== undefined && !(Array.isArray(c.widths) && c.widths.length > 0 && c.widths.every((w) => isInt(w, 1)))) bad('widths', 'a non-empty list of integers >= 1', c.widths);
+  if (c.embeddingDim !== undefined && !isInt(c.embeddingDim, 0)) bad('embeddingDim', 'an integer >= 0', c.embeddingDim);
+  if (c.label !== undefined && typeof c.label !== 'string') bad('label', 'a column or field name (string)', c.label);
+  if (c.imageSize !== undefined && !(Array.isArray(c.imageSize) && c.imageSize.length === 2 && c.imageSize.every((v) => isInt(v, 1)))) bad('imageSize', 'two integers >= 1 [height, width]', c.imageSize);
+  if (c.channels !== undefined && c.channels !== 1 && c.channels !== 3) bad('channels', '1 or 3', c.channels);
+  const config = withLegacyDefaults(c as unknown as RunConfig);
+  const input = config.input!;
+  if (config.backbone !== 'mlp' && input.kind !== 'image') bad('backbone', `mlp (for items of kind '${input.kind}')`, config.backbone);
+  if (input.kind === 'text') bad('input', 'images or rows (no built-in backbone encodes text)', input);
+  if (c.standardize !== undefined) {
+    const st = c.standardize as { mean?: unknown; std?: unknown } | null;
+    if (input.kind !== 'vector') bad('standardize', `no standardize (it applies to rows, not items of kind '${input.kind}')`, c.standardize);
+    const dim = input.kind === 'vector' ? input.dim : 0;
+    const ok = (v: unknown) => Array.isArray(v) && v.length === dim && v.every(isNum);
+    if (typeof st !== 'object' || st === null || !ok(st.mean) || !ok(st.std)) bad('standardize', `{mean, std} of ${dim} finite numbers each (the input's dim)`, c.standardize);
+  }
+  const size = runSize(config);
+  const limit = maxRunParams();
+  if (size.params > limit) {
+    throw new DataError(path, `a network of at most ${count(limit)} parameters`, `${config.backbone} ${describeSize(config)} of about ${count(size.params)} parameters`);
+  }
+  return config;
+}
+
+/** The run.json of `dir` (with legacy defaults), or a UsageError naming `option` when there is none, or a DataError naming the file when it is damaged. */
 export function readRun(dir: string, option = 'checkpoint'): RunConfig {
   const path = join(dir, 'run.json');
   if (!existsSync(path)) throw new UsageError(option, `expected a run directory written by 'contrastive train' (with run.json), received '${dir}'`);
-  let config: RunConfig;
+  let text: string;
   try {
-    config = JSON.parse(readFileSync(path, 'utf8')) as RunConfig;
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(option, `${path} is not valid JSON (${(e as Error).message})`);
+    throw new DataError(path, 'a readable run.json', `a file that cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (typeof config !== 'object' || config === null || typeof config.method !== 'string' || typeof config.backbone !== 'string') {
-    throw new UsageError(option, `${path} must hold a run (method, backbone, seed, ...), received ${JSON.stringify(config).slice(0, 80)}`);
-  }
+  let value: unknown;
   try {
-    methodEntry(config.method);
+    value = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(option, `${path}: ${(e as Error).message}`);
+    throw new DataError(path, 'a run.json of valid JSON', `${text.trim() === '' ? 'an empty file' : quoteFound(text.trim())} (${(e as Error).message})`);
   }
-  return withLegacyDefaults(config);
+  return checkRunFile(path, value);
 }
 
-/** The method a run config describes, with fresh weights. */
+/** Runs whose method keeps a momentum (target) copy of the encoder and its head. */
+const MOMENTUM_METHODS: readonly MethodName[] = ['moco', 'mocov3', 'byol'];
+
+/**
+ * The estimated size of a run's method before it is built: weights (the backbone, its heads, the
+ * momentum copy) and the activation values of one item's forward pass through the backbone.
+ */
+export function runSize(config: RunConfig): { params: number; activations: number } {
+  const b = backboneSize(config.backbone, config.input ?? LEGACY_INPUT, { pooling: config.pooling, widths: config.widths, embeddingDim: config.embeddingDim });
+  // The registry's heads read the representation into hidden layers of at most 512 units.
+  const head = b.outputDim * 512 + 2 * 512 * 512;
+  const copies = MOMENTUM_METHODS.includes(config.method) ? 2 : 1;
+  return { params: copies * (b.params + head), activations: b.activations };
+}
+
+/** Bytes a run needs per weight to train: the weight, its gradient and Adam's two moments (float32). */
+const BYTES_PER_TRAINED_PARAM = 16;
+
+/** The largest network a run builds: 2^28 weights (1 GiB of float32), less on a machine without the memory to train it. */
+export function maxRunParams(): number {
+  return Math.min(2 ** 28, Math.floor(totalmem() / BYTES_PER_TRAINED_PARAM / 2));
+}
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const gib = (bytes: number) => (bytes < 10 * 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${count(bytes / 2 ** 30)} GiB`);
+
+/** The options that make a network's size, for messages. */
+function describeSize(config: RunConfig): string {
+  const input = config.input ?? LEGACY_INPUT;
+  const items = input.kind === 'image' ? `${input.height}x${input.width}x${input.channels} images` : input.kind === 'vector' ? `rows of ${input.dim}` : 'texts';
+  return config.backbone === 'cnn'
+    ? `with widths ${config.widths?.join(',')}, embedding dim ${config.embeddingDim}, ${config.pooling} pooling on ${items}`
+    : `on ${items}`;
+}
+
+/**
+ * Refuses a run whose network would not fit (see maxRunParams), naming the option that makes it
+ * too large: --widths or --embedding-dim when their defaults fit, else the data (its image size).
+ */
+export function checkRunSize(config: RunConfig): void {
+  const limit = maxRunParams();
+  const { params } = runSize(config);
+  if (params <= limit) return;
+  const fits = (c: RunConfig) => runSize(c).params <= limit;
+  const defaults = { widths: [32, 64, 128], embeddingDim: config.pooling === 'global-average' ? 0 : 256 };
+  let option: string, received: string;
+  if (config.backbone === 'cnn' && fits({ ...config, widths: defaults.widths })) {
+    [option, received] = ['widths', config.widths!.join(',')];
+  } else if (config.backbone === 'cnn' && fits({ ...config, embeddingDim: defaults.embeddingDim })) {
+    [option, received] = ['embeddingDim', String(config.embeddingDim)];
+  } else if (config.backbone === 'cnn' && fits({ ...config, ...defaults })) {
+    [option, received] = ['widths', `${config.widths!.join(',')} with --embedding-dim ${config.embeddingDim}`];
+  } else {
+    const input = config.input ?? LEGACY_INPUT;
+    option = config.imageSize ? 'imageSize' : config.data !== undefined ? 'data' : 'dataset';
+    received = input.kind === 'image' ? `${input.height}x${input.width}x${input.channels} images` : input.kind === 'vector' ? `rows of ${input.dim} numbers` : 'texts';
+    received = `${config.dataset}: ${received}`;
+  }
+  const why = limit < 2 ** 28 ? ` (what ${gib(totalmem())} of memory trains)` : '';
+  throw new UsageError(option, `expected a network of at most ${count(limit)} parameters${why}, received ${received}, which needs about ${count(params)} parameters (${config.backbone} ${describeSize(config)}; ${gib(params * BYTES_PER_TRAINED_PARAM)} to train)`);
+}
+
+/**
+ * Refuses a run whose training step would not fit in the machine's memory: weights, gradients and
+ * Adam's moments, and the activations of a batch (2 views of `batchSize` items, kept for the
+ * backward pass and matched by their gradients). Names --widths when the default widths fit, else
+ * --batch-size.
+ */
+export function checkRunMemory(config: RunConfig, batchSize: number): void {
+  const need = (c: RunConfig, batch: number) => {
+    const s = runSize(c);
+    return s.params * BYTES_PER_TRAINED_PARAM + 2 * batch * s.activations * 4 * 2;
+  };
+  const have = totalmem();
+  const bytes = need(config, batchSize);
+  if (bytes <= have) return;
+  const widthsFit = config.backbone === 'cnn' && need({ ...config, widths: [32, 64, 128] }, batchSize) <= have;
+  const [option, received] = widthsFit ? ['widths', config.widths!.join(',')] : ['batchSize', String(batchSize)];
+  throw new UsageError(option, `expected a training step that fits in this machine's ${gib(have)} of memory, received ${received}, which needs about ${gib(bytes)} (${config.backbone} ${describeSize(config)}, batches of ${batchSize} x 2 views)`);
+}
+
+/** The method a run config describes, with fresh weights (a UsageError when the network would be too large: checkRunSize). */
 export function buildRunMethod(config: RunConfig): EncoderMethod {
+  checkRunSize(config);
   const input = config.input ?? LEGACY_INPUT;
   return buildMethod(config.method, {
     backbone: () => buildBackbone(config.backbone, input, { seed: config.seed, pooling: config.pooling, widths: config.widths, embeddingDim: config.embeddingDim }),
@@ -110,22 +280,46 @@ export function buildRunMethod(config: RunConfig): EncoderMethod {
   });
 }
 
+/** Any error of reading `file` as a DataError naming it (UsageErrors and DataErrors pass as they are). */
+function fileError(e: unknown, file: string, expected: string): Error {
+  if (e instanceof UsageError || e instanceof DataError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new DataError(file, expected, message.replace(/^\w+: /, '').replace(/^Error: /, ''));
+}
+
+const A_CHECKPOINT = "a checkpoint written by 'contrastive train'";
+
 /** The run's method with its checkpoint's weights. */
 export function restoreMethod(dir: string, option = 'checkpoint'): EncoderMethod {
   const config = readRun(dir, option);
-  const method = buildRunMethod(config);
-  const ck = loadCheckpoint(dir);
-  if (!ck) {
-    method.dispose();
-    throw new UsageError(option, `no checkpoint.json in '${dir}' (did training finish an epoch?)`);
-  }
+  const runFile = join(dir, 'run.json'), checkpointFile = join(dir, 'checkpoint.json');
+  let ck: ReturnType<typeof loadCheckpoint>;
   try {
-    const n = method.getWeights().length;
-    if (ck.tensors.length < n) throw new UsageError(option, `the checkpoint in '${dir}' holds ${ck.tensors.length} tensors, the run's method needs ${n}`);
-    method.setWeights(ck.tensors.slice(0, n).map((t) => t.tensor));
+    ck = loadCheckpoint(dir);
   } catch (e) {
-    method.dispose();
-    throw e;
+    throw fileError(e, checkpointFile, A_CHECKPOINT);
+  }
+  if (!ck) throw new UsageError(option, `no checkpoint.json in '${dir}' (did training finish an epoch?)`);
+  let method: EncoderMethod | undefined;
+  try {
+    try {
+      method = buildRunMethod(config);
+    } catch (e) {
+      throw fileError(e, runFile, `a run that builds (${config.method} on ${config.backbone})`);
+    }
+    const weights = method.getWeights();
+    const what = `the weights of the run's ${config.method} on ${config.backbone} (${runFile})`;
+    if (ck.tensors.length < weights.length) throw new DataError(checkpointFile, `${weights.length} tensors or more (${what})`, `${ck.tensors.length}`);
+    weights.forEach((w, i) => {
+      const t = ck!.tensors[i].tensor;
+      if (t.shape.join('x') !== w.shape.join('x') || t.dtype !== w.dtype) {
+        throw new DataError(checkpointFile, `tensor ${i} of shape [${w.shape}] ${w.dtype} (${what})`, `'${ck!.tensors[i].name}' of shape [${t.shape}] ${t.dtype}`);
+      }
+    });
+    method.setWeights(ck.tensors.slice(0, weights.length).map((t) => t.tensor));
+  } catch (e) {
+    method?.dispose();
+    throw fileError(e, checkpointFile, A_CHECKPOINT);
   } finally {
     ck.tensors.forEach((t) => t.tensor.dispose());
   }
@@ -145,9 +339,13 @@ export interface RestoredEncoder {
  * The encoder of a run directory: the saved encoder (`<dir>/encoder/`, written after every epoch
  * by the Trainer) when there is one, else the run's method rebuilt from run.json with the
  * checkpoint's weights (runs of versions before saved encoders). `dir` may also be an encoder
- * directory itself.
+ * directory itself. A damaged file is a DataError naming it; a path that holds no run a UsageError
+ * naming `option`.
  */
 export async function restoreEncoder(dir: string, option = 'checkpoint'): Promise<RestoredEncoder> {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UsageError(option, `expected a run directory (with run.json or encoder/encoder.json) or a saved encoder, received the file '${dir}'`);
+  }
   const config = existsSync(join(dir, 'run.json')) ? readRun(dir, option) : undefined;
   const saved = [join(dir, 'encoder'), dir].find((d) => existsSync(join(d, 'encoder.json')));
   if (saved) {
@@ -160,7 +358,23 @@ export async function restoreEncoder(dir: string, option = 'checkpoint'): Promis
     }
     // The encoder is written before each checkpoint: an epoch other than the checkpoint's means a
     // write was cut between the two, and the checkpoint is the one to trust.
-    const epoch = loadCheckpointState<{ epoch?: number }>(dir)?.epoch;
+    let epoch: number | undefined;
+    try {
+      epoch = loadCheckpointState<{ epoch?: number }>(dir)?.epoch;
+    } catch (e) {
+      encoder?.dispose();
+      throw fileError(e, join(dir, 'checkpoint.json'), A_CHECKPOINT);
+    }
+    if (encoder && config) {
+      // The saved encoder and run.json describe the same run.
+      const meta = encoder.metadata as { method?: unknown; backbone?: unknown };
+      for (const k of ['method', 'backbone'] as const) {
+        if (typeof meta[k] === 'string' && meta[k] !== config[k]) {
+          encoder.dispose();
+          throw new DataError(join(dir, 'run.json'), `${k} ${show(meta[k])} (as ${join(saved, 'encoder.json')} says)`, show(config[k]));
+        }
+      }
+    }
     if (encoder && (epoch === undefined || encoder.metadata.epoch === undefined || encoder.metadata.epoch === epoch || !config)) {
       const e = encoder;
       return { encoder: e, ...(config ? { config } : {}), dispose: () => e.dispose() };
@@ -174,4 +388,22 @@ export async function restoreEncoder(dir: string, option = 'checkpoint'): Promis
   // The Encoder borrows the method's backbone; disposing the method frees both.
   const encoder = new Encoder({ model: method.backbone, input, ...(preprocessing ? { preprocessing } : {}), name: config.method, metadata: { method: config.method, projectionDim: method.projectionDim } });
   return { encoder, config, dispose: () => method.dispose() };
+}
+
+/**
+ * Refuses a run directory path that cannot become one: an existing file, or a path under a file.
+ * (A folder that does not exist yet is fine: it is created with its parents.)
+ */
+export function checkRunDirectory(out: string, option = 'out'): void {
+  let path = resolve(out);
+  for (;;) {
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) return;
+      const what = path === resolve(out) ? `the file '${out}'` : `'${out}', under the file '${path}'`;
+      throw new UsageError(option, `expected a run directory (a folder, or a path where one can be made), received ${what}`);
+    }
+    const parent = dirname(path);
+    if (parent === path) return;
+    path = parent;
+  }
 }

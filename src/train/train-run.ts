@@ -5,7 +5,7 @@
  * items' kind, and train with checkpoints, a kNN monitor and the run file in `out`. Every option
  * is checked before anything is written.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultViews } from '../augment/presets/default-views.js';
 import { defaultCollate } from '../data/collate.js';
@@ -20,13 +20,15 @@ import { METHODS, methodEntry, type MethodName } from '../methods/registry.js';
 import type { TripletMining } from '../methods/triplet.js';
 import type { CnnPooling } from '../models/backbones/cnn.js';
 import { BACKBONE_NAMES, defaultBackbone, type BackboneName } from '../models/backbones/registry.js';
+import { DataError } from '../data/data-error.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { acquireLock, type RunLock } from '../util/run-lock.js';
 import { UsageError } from '../util/usage-error.js';
 import type { TrainerCallback } from './callbacks/callback.js';
 import { knnMonitor } from './callbacks/knn-monitor.js';
 import type { EpochLog } from './epoch-log.js';
-import { buildRunMethod, readRun, restoreMethod, type RunConfig } from './run.js';
+import { buildRunMethod, checkRunDirectory, checkRunMemory, checkRunSize, readRun, restoreMethod, type RunConfig } from './run.js';
+import { loadCheckpoint } from './checkpoint.js';
 import { Trainer, type OptimizerName } from './trainer.js';
 
 export interface TrainRunOptions extends Omit<DataOptions, 'onProgress'> {
@@ -162,7 +164,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     ...(o.channels !== undefined ? { channels: o.channels } : {}),
   };
   const runFile = join(out, 'run.json');
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError('out', `expected a run directory, received the file '${out}'`);
+  checkRunDirectory(out, 'out');
   const hasCheckpoint = existsSync(join(out, 'checkpoint.json'));
   if (o.resume && !existsSync(runFile)) throw new UsageError('resume', `expected a run directory with run.json in out, received '${out}'`);
   if (!o.resume && hasCheckpoint) throw new UsageError('out', `'${out}' already holds a run; pass --resume to continue it or choose another --out`);
@@ -186,6 +188,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const trainIdx = entry.usesLabels ? items.train.filter((i) => labels![i] >= 0) : items.train;
   const train = subsetSource(source, trainIdx);
   if (train.size < batchSize) throw new UsageError('batchSize', `expected at most the ${train.size} training items, received ${batchSize}`);
+  checkRunSize(config); // too many parameters: refused naming --widths / --embedding-dim
+  checkRunMemory(config, batchSize); // a step that cannot fit in memory is refused before anything is built
 
   const built: EncoderMethod = buildRunMethod(config);
   let lock: RunLock | undefined;
@@ -250,6 +254,33 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     } catch (e) {
       throw trainerUsage(e as Error);
     }
+    if (o.resume && hasCheckpoint) {
+      // The checkpoint is read before anything is written: a damaged one is refused (a DataError
+      // naming the file), and so is one made with another optimizer, batch size, seed or learning rate.
+      const ck = loadCheckpoint<{ options?: Record<string, unknown> }>(out);
+      const file = join(out, 'checkpoint.json');
+      try {
+        const weights = built.getWeights();
+        const what = `the weights of this run's ${method} on ${backbone}, then the optimizer's`;
+        if (!ck || ck.tensors.length <= weights.length) throw new DataError(file, `more than ${weights.length} tensors (${what})`, `${ck?.tensors.length ?? 0}`);
+        weights.forEach((w, i) => {
+          const t = ck.tensors[i].tensor;
+          if (t.shape.join('x') !== w.shape.join('x') || t.dtype !== w.dtype) {
+            throw new DataError(file, `tensor ${i} of shape [${w.shape}] ${w.dtype} (${what})`, `'${ck.tensors[i].name}' of shape [${t.shape}] ${t.dtype}`);
+          }
+        });
+      } finally {
+        ck?.tensors.forEach((t) => t.tensor.dispose());
+      }
+      const t = trainer.options;
+      const now: Record<string, unknown> = { optimizer: t.optimizer, batchSize: t.batchSize, seed: t.seed, learningRate: t.learningRate };
+      for (const [k, v] of Object.entries(now)) {
+        const saved = ck?.state.options?.[k];
+        if (saved !== undefined && saved !== v) {
+          throw new UsageError(k === 'learningRate' ? 'lr' : k, `expected ${saved} as the run in '${out}' was trained with (--resume continues it as it was), received ${v}`);
+        }
+      }
+    }
     // Every option is checked: only now is the run directory written (a resumed run keeps its run.json),
     // by this process alone (its lock; the Trainer's checkpoint store shares it).
     mkdirSync(out, { recursive: true });
@@ -261,15 +292,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         `(${built.backbone.countParams().toLocaleString('en-US')} parameters, head ${built.head.countParams().toLocaleString('en-US')}), ` +
         `${epochs} epoch${epochs === 1 ? '' : 's'} of batch ${batchSize}, seed ${seed} -> ${out}`,
     );
-    let history: EpochLog[];
-    try {
-      history = await trainer.fit(built, loader);
-    } catch (e) {
-      // A checkpoint made with another optimizer, batch size, seed or learning rate: name the flag.
-      const m = /^Trainer: cannot resume: the checkpoint was made with (\w+) = (.*), this run has (.*)$/.exec((e as Error).message);
-      if (m) throw new UsageError(m[1] === 'learningRate' ? 'lr' : m[1], `expected ${m[2]} as the run in '${out}' was trained with (--resume continues it as it was), received ${m[3]}`);
-      throw e;
-    }
+    const history = await trainer.fit(built, loader);
     return { out, config, history, items: train.size };
   } finally {
     lock?.release();

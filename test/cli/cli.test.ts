@@ -27,6 +27,11 @@ describe('contrastive CLI', () => {
       expect(r.out).toMatch(/Usage: contrastive/);
     }
     expect(run('train', '--help').out).toMatch(/--backbone <name>[\s\S]*--resume/);
+    // A bare contrastive is a usage error: the help, on stderr, exit code 2.
+    const bare = run();
+    expect(bare.code).toBe(2);
+    expect(bare.out).toBe('');
+    expect(bare.err).toBe(run('--help').out);
   });
 
   it('rejects bad arguments with one line naming them and exit code 2', () => {
@@ -40,7 +45,6 @@ describe('contrastive CLI', () => {
       [['eval'], /required option '--checkpoint <dir>' not specified/],
       [['eval', '--checkpoint', join(dir, 'nothing')], /--checkpoint: expected a run directory \(with run.json or encoder\/encoder.json\) or a saved encoder, received/],
       [['nope'], /unknown command 'nope'/],
-      [[], /expected a command \(train, embed, eval\), received none; see contrastive --help/],
     ];
     for (const [args, msg] of cases) {
       const r = run(...args);

@@ -105,3 +105,24 @@ describe('seeded initialisation', () => {
     });
   }
 });
+
+describe('backboneSize', () => {
+  it('gives the parameters and output width of buildBackbone without building it', async () => {
+    const { backboneSize, buildBackbone } = await import('../../src/models/backbones/registry.js');
+    const gray = { kind: 'image' as const, height: 28, width: 28, channels: 1 };
+    const rgb = { kind: 'image' as const, height: 32, width: 20, channels: 3 };
+    const cases: [Parameters<typeof buildBackbone>[0], Parameters<typeof buildBackbone>[1], Parameters<typeof buildBackbone>[2]][] = [
+      ['cnn', gray, {}], ['cnn', gray, { widths: [4, 8], embeddingDim: 16 }], ['cnn', gray, { pooling: 'global-average' }],
+      ['cnn', rgb, { widths: [8, 8, 8, 8] }], ['resnet', gray, {}], ['resnet', rgb, {}], ['mlp', gray, {}], ['mlp', { kind: 'vector', dim: 6 }, {}],
+    ];
+    for (const [name, spec, options] of cases) {
+      const model = buildBackbone(name, spec, options);
+      const size = backboneSize(name, spec, options);
+      expect(size.params, `${name} ${JSON.stringify(options)}`).toBe(model.countParams());
+      expect(size.outputDim).toBe(model.outputs[0].shape[1]);
+      model.dispose();
+    }
+    // A network far too large to build is sized all the same.
+    expect(backboneSize('cnn', gray, { widths: [100000] }).params).toBeGreaterThan(2 ** 30);
+  });
+});

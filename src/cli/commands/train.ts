@@ -6,6 +6,7 @@ import type { TripletMining } from '../../methods/triplet.js';
 import type { CnnPooling } from '../../models/backbones/cnn.js';
 import type { BackboneName } from '../../models/backbones/registry.js';
 import { progressBar } from '../../train/callbacks/progress-bar.js';
+import { checkRunDirectory } from '../../train/run.js';
 import { trainRun } from '../../train/train-run.js';
 import type { OptimizerName } from '../../train/trainer.js';
 import { fraction, integer, integerList, oneOf, positiveNumber } from '../args.js';
@@ -45,6 +46,7 @@ export function trainCommand(): Command {
     .option('--out <dir>', 'run directory (default runs/<data>-<method>-<backbone>)')
     .option('--resume', 'continue from the checkpoint in --out')
     .action(async (args: TrainArgs) => {
+      if (args.out !== undefined) checkRunDirectory(args.out, 'out');
       const loading = phaseProgress();
       let headDim = 0;
       const result = await trainRun({

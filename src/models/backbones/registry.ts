@@ -48,3 +48,72 @@ export function buildBackbone(name: BackboneName, spec: ItemSpec, options: Backb
   if (name === 'cnn') return cnnBackbone({ inputShape, seed, pooling: options.pooling, widths: options.widths, embeddingDim: options.embeddingDim });
   throw new Error(`buildBackbone: name must be one of ${BACKBONE_NAMES.join(', ')}, received ${JSON.stringify(name)}`);
 }
+
+/** What a backbone costs, estimated from its options before it is built (nothing is allocated). */
+export interface BackboneSize {
+  /** Weights (trainable and BatchNorm statistics). */
+  params: number;
+  /** The width of its output (the representation a head reads). */
+  outputDim: number;
+  /** Values of the activations of one item's forward pass (every layer's output). */
+  activations: number;
+}
+
+/**
+ * The size of `buildBackbone(name, spec, options)` without building it: its parameters (exactly)
+ * and activations (roughly, for memory estimates). Lets a run refuse a network too large for the
+ * machine (`--widths 100000`) with one line instead of an allocation failure.
+ */
+export function backboneSize(name: BackboneName, spec: ItemSpec, options: BackboneOptions = {}): BackboneSize {
+  if (spec.kind === 'text') return { params: 0, outputDim: 0, activations: 0 };
+  if (name === 'mlp') {
+    const input = spec.kind === 'image' ? spec.height * spec.width * spec.channels : spec.dim;
+    const widths = [...(options.hidden ?? [512, 512]), options.outputDim ?? 128];
+    let params = 0, activations = input, from = input;
+    widths.forEach((units, i) => {
+      const last = i === widths.length - 1;
+      params += from * units + units + (last ? 0 : 4 * units); // Linear (+ BatchNorm: gamma, beta, mean, variance)
+      activations += last ? units : 3 * units; // Linear, BatchNorm, ReLU
+      from = units;
+    });
+    return { params, outputDim: from, activations };
+  }
+  if (spec.kind !== 'image') return { params: 0, outputDim: 0, activations: 0 };
+  let [h, w, c] = [spec.height, spec.width, spec.channels];
+  if (name === 'resnet') {
+    // 16-32-64-128, two basic blocks per stage: about 0.7 M weights; activations dominated by the first stage.
+    const widths = [16, 32, 64, 128];
+    let params = 9 * c * widths[0] + 4 * widths[0], activations = h * w * (c + 3 * widths[0]), from = widths[0];
+    widths.forEach((f, stage) => {
+      if (stage > 0) {
+        h = Math.ceil(h / 2);
+        w = Math.ceil(w / 2);
+      }
+      params += 9 * from * f + 9 * f * f + 8 * f + 9 * f * f + 9 * f * f + 8 * f + (from !== f ? from * f + 4 * f : 0);
+      activations += h * w * f * 14; // two blocks of conv, BN, ReLU twice, the add and the shortcut
+      from = f;
+    });
+    return { params, outputDim: from, activations: activations + from };
+  }
+  const widths = options.widths ?? [32, 64, 128];
+  const pooling = options.pooling ?? 'flatten';
+  const embeddingDim = options.embeddingDim ?? (pooling === 'flatten' ? 256 : 0);
+  let params = 0, activations = h * w * c;
+  widths.forEach((f, i) => {
+    params += 9 * c * f + 4 * f; // conv 3x3 without bias, BatchNorm
+    activations += 3 * h * w * f; // conv, BatchNorm, ReLU
+    c = f;
+    if (i < widths.length - 1) {
+      h = Math.floor(h / 2);
+      w = Math.floor(w / 2);
+      activations += h * w * f;
+    }
+  });
+  const pooled = pooling === 'flatten' ? h * w * c : c;
+  activations += pooled;
+  if (embeddingDim > 0) {
+    params += pooled * embeddingDim + 4 * embeddingDim;
+    activations += 3 * embeddingDim;
+  }
+  return { params, outputDim: embeddingDim > 0 ? embeddingDim : pooled, activations };
+}
