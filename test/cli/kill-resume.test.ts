@@ -75,7 +75,9 @@ describe('contrastive train killed with SIGKILL and resumed', () => {
 
   it('a second writer is refused while the first trains, with one line naming --out; a dead writer\'s lock is taken over', async () => {
     const out = join(tmp, 'locked');
-    const first = spawn(process.execPath, [cli, ...args(out)], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    // The first writer trains long enough to be still running, however slow the machine.
+    const long = args(out).map((a, i, all) => (all[i - 1] === '--epochs' ? '1000' : a));
+    const first = spawn(process.execPath, [cli, ...long], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     await new Promise<void>((ok) => {
       let s = '';
       first.stderr.on('data', (d: Buffer) => { s += d.toString(); if (s.includes('contrastive train:')) ok(); });
