@@ -76,6 +76,9 @@ export type { Labels } from './losses/checks.js';
 export { contrastiveLoss, pairContrastiveLoss, type ContrastiveLossOptions, type PairLabels } from './losses/contrastive.js';
 export { tripletLoss, type TripletLossOptions } from './losses/triplet.js';
 export { infoNceLoss, type InfoNceOptions } from './losses/infonce.js';
+export { mnrlLoss, type MnrlOptions } from './losses/mnrl.js';
+export { coSentLoss, type CoSentOptions } from './losses/cosent.js';
+export { distillationLoss } from './losses/distill.js';
 export { supConLoss, type SupConOptions } from './losses/supcon.js';
 export {
   batchAllTripletLoss,
