@@ -32,6 +32,7 @@ export { Encoder, crc32, type EncoderOptions, type EncoderItem, type ImageItem, 
 export { applyModel } from './models/apply-model.js';
 export { UsageError } from './util/usage-error.js';
 export { MPerClassSampler, type BatchSampler, type MPerClassOptions } from './data/m-per-class-sampler.js';
+export { NoDuplicatesSampler, type NoDuplicatesOptions } from './data/no-duplicates-sampler.js';
 export { stratifiedSplit, labelledSubset, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, type Split, type SplitOptions } from './data/split.js';
 export { Rng } from './util/random.js';
 export { weightedKnnPredict, weightedKnnAccuracy, topK, type KnnOptions, type Embeddings } from './eval/knn.js';

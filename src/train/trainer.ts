@@ -246,15 +246,19 @@ export class Trainer {
         const order = o.sampler
           ? o.sampler.epochOrder(epoch)
           : new Rng(o.seed * 1000003 + epoch).shuffle(Int32Array.from({ length: loader.size }, (_, i) => i));
-        if (order.length < stepsPerEpoch * o.batchSize || order.some((i) => !(i >= 0 && i < loader.size))) {
-          throw new Error(`Trainer: the sampler's order for epoch ${epoch} must hold ${stepsPerEpoch * o.batchSize} indices in [0, ${loader.size}), received ${order.length}`);
+        // A sampler may give fewer whole batches than the data holds (NoDuplicatesSampler defers
+        // items it cannot place): the epoch has those steps; step numbers and the learning-rate
+        // schedule stay those of full epochs.
+        const steps = Math.min(stepsPerEpoch, Math.floor(order.length / o.batchSize));
+        if (steps < 1 || order.some((i) => !(i >= 0 && i < loader.size))) {
+          throw new Error(`Trainer: the sampler's order for epoch ${epoch} must hold at least one batch of ${o.batchSize} indices in [0, ${loader.size}), received ${order.length}`);
         }
         for (const c of callbacks) await c.onEpochBegin?.(epoch + 1, info);
         const t0 = performance.now();
         let lossSum = 0, stdSum = 0, stdSteps = 0, stdMax = 0, lr = o.learningRate;
-        const where = (s: number) => `at epoch ${epoch + 1}, step ${s + 1} of ${stepsPerEpoch}`;
+        const where = (s: number) => `at epoch ${epoch + 1}, step ${s + 1} of ${steps}`;
         const kept = epoch > 0 ? `; the checkpoint of epoch ${epoch} is kept` : '';
-        for (let s = 0; s < stepsPerEpoch; s++) {
+        for (let s = 0; s < steps; s++) {
           const step = epoch * stepsPerEpoch + s;
           lr = warmupCosineLr(step, totalSteps, warmupSteps, o.learningRate);
           setLr(lr);
@@ -289,15 +293,15 @@ export class Trainer {
           }
           const itemsPerSecond = ((s + 1) * o.batchSize) / ((performance.now() - t0) / 1000);
           for (const c of callbacks) {
-            await c.onStepEnd?.({ epoch: epoch + 1, step: s + 1, stepsPerEpoch, loss: lossSum / (s + 1), ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}), itemsPerSecond });
+            await c.onStepEnd?.({ epoch: epoch + 1, step: s + 1, stepsPerEpoch: steps, loss: lossSum / (s + 1), ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}), itemsPerSecond });
           }
         }
         const seconds = (performance.now() - t0) / 1000;
         const log: EpochLog = {
-          epoch: epoch + 1, loss: lossSum / stepsPerEpoch, learningRate: lr, seconds,
-          itemsPerSecond: (stepsPerEpoch * o.batchSize) / seconds,
+          epoch: epoch + 1, loss: lossSum / steps, learningRate: lr, seconds,
+          itemsPerSecond: (steps * o.batchSize) / seconds,
           ...(stdSteps ? { collapseStd: stdSum / stdSteps } : {}),
-          ...(stdSteps === stepsPerEpoch && stdMax < collapseBelow ? { collapsed: true } : {}),
+          ...(stdSteps === steps && stdMax < collapseBelow ? { collapsed: true } : {}),
         };
         if (log.collapsed) {
           o.onWarning(
@@ -309,7 +313,7 @@ export class Trainer {
         state = { ...state, epoch: epoch + 1, step: (epoch + 1) * stepsPerEpoch, history: [...state.history, log] };
         const all = method.getWeights();
         if (!Number.isFinite(globalNorm(all))) {
-          throw new NumericalError(`Trainer: a weight (a batch-norm statistic or a method's state) became NaN or infinite at epoch ${epoch + 1}, step ${stepsPerEpoch} of ${stepsPerEpoch}: the run diverged${kept}`, epoch + 1, stepsPerEpoch);
+          throw new NumericalError(`Trainer: a weight (a batch-norm statistic or a method's state) became NaN or infinite at epoch ${epoch + 1}, step ${steps} of ${steps}: the run diverged${kept}`, epoch + 1, steps);
         }
         if (store) {
           // The encoder first, the checkpoint last (the commit): a checkpoint of epoch N always has
