@@ -24,6 +24,14 @@ export { fitStandardizer, standardizedSource, type Standardizer } from './data/s
 export { protocolItems, monitorItems, seededSample, type ProtocolOptions, type ProtocolItems } from './data/protocol.js';
 export { Scarf, type ScarfOptions } from './augment/table/scarf.js';
 export { TextViews, type TextViewsOptions } from './augment/text/text-views.js';
+export { PairViews, type TextPair } from './data/text-pairs.js';
+export {
+  Tokenizer, TokenizerJSONError, longestFirst, DEFAULT_MAX_LENGTH, type TextInput, type Encoding, type EncodedBatch, type Padding, type EncodeOptions,
+  type EncodeBatchOptions, type SpecialTokens, type TokenizerOptions,
+} from './models/transformer/tokenizer.js';
+export { trainWordPiece, trainWordPieceVocab, type WordPieceTrainerOptions } from './models/transformer/wordpiece-trainer.js';
+export { wordPieceTokenizerJSON, parseVocab, vocabText, BERT_SPECIAL_TOKENS, type WordPieceJSONOptions } from './models/transformer/wordpiece-vocab.js';
+export { collateTokens, type TokenCollateOptions } from './models/transformer/token-collate.js';
 export { wordDeletion } from './augment/text/word-deletion.js';
 export { spanCrop } from './augment/text/span-crop.js';
 export { defaultViews, type DefaultViewOptions } from './augment/presets/default-views.js';

@@ -17,6 +17,8 @@ export { DataError, type DataLocation } from './data/data-error.js';
 export { openData, BUILTIN_DATASETS, type DataOptions, type OpenedData } from './data/registry.js';
 export { saveCheckpoint, loadCheckpoint, loadCheckpointState, directoryStore } from './train/checkpoint.js';
 export { saveEncoder, loadEncoder } from './models/encoder-file.js';
+export { loadTokenizer, saveTokenizer } from './models/transformer/tokenizer-file.js';
+export { loadJsonlPairs, type JsonlPairsOptions } from './data/jsonl-pairs.js';
 export { progressBar, type ProgressBarOptions } from './train/callbacks/progress-bar.js';
 export { readRun, restoreMethod, restoreEncoder, buildRunMethod, withLegacyDefaults, type RunConfig, type RestoredEncoder } from './train/run.js';
 export { trainRun, type TrainRunOptions, type TrainRunResult } from './train/train-run.js';

@@ -6,7 +6,7 @@
  */
 import { dispose, type Tensor } from '@tensorflow/tfjs-core';
 
-/** Named tensors of one view, e.g. { inputIds: [N, L], attentionMask: [N, L] }. */
+/** Named tensors of one view, e.g. { input_ids: [N, L], attention_mask: [N, L] } (the inputs' names, as Hugging Face names them). */
 export type NamedTensors = { readonly [name: string]: Tensor };
 
 /** The encoder input of one view of N items: a tensor [N, ...] or named tensors. */
