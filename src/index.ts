@@ -64,6 +64,9 @@ export { resnetBackbone, type ResNetOptions } from './models/backbones/resnet.js
 export { projectionHead, simclrHead, type HeadBlock, type HeadActivation } from './models/heads.js';
 export type { Method } from './methods/method.js';
 export { SimCLR, type SimCLROptions } from './methods/simclr.js';
+export { SimCSE, type SimCSEOptions } from './methods/simcse.js';
+export { MNRL, type MNRLOptions } from './methods/mnrl.js';
+export { identityHead } from './models/identity-head.js';
 export { SupCon, type SupConMethodOptions } from './methods/supcon.js';
 export { Triplet, type TripletMethodOptions, type TripletMining } from './methods/triplet.js';
 export { Siamese, batchPairs, type SiameseMethodOptions } from './methods/siamese.js';
