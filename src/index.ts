@@ -24,7 +24,7 @@ export { fitStandardizer, standardizedSource, type Standardizer } from './data/s
 export { protocolItems, monitorItems, seededSample, type ProtocolOptions, type ProtocolItems } from './data/protocol.js';
 export { Scarf, type ScarfOptions } from './augment/table/scarf.js';
 export { TextViews, type TextViewsOptions } from './augment/text/text-views.js';
-export { PairViews, type TextPair } from './data/text-pairs.js';
+export { PairViews, pairScores, type TextPair } from './data/text-pairs.js';
 export {
   Tokenizer, TokenizerJSONError, longestFirst, DEFAULT_MAX_LENGTH, type TextInput, type Encoding, type EncodedBatch, type Padding, type EncodeOptions,
   type EncodeBatchOptions, type SpecialTokens, type TokenizerOptions,
@@ -66,6 +66,7 @@ export type { Method } from './methods/method.js';
 export { SimCLR, type SimCLROptions } from './methods/simclr.js';
 export { SimCSE, type SimCSEOptions } from './methods/simcse.js';
 export { MNRL, type MNRLOptions } from './methods/mnrl.js';
+export { CoSENT, type CoSENTOptions } from './methods/cosent.js';
 export { identityHead } from './models/identity-head.js';
 export { SupCon, type SupConMethodOptions } from './methods/supcon.js';
 export { Triplet, type TripletMethodOptions, type TripletMining } from './methods/triplet.js';

@@ -21,6 +21,17 @@ export interface TextPair {
   readonly score?: number;
 }
 
+/** The score of every pair of `source` (for CoSENT), or an error naming the first pair without one. */
+export function pairScores(source: { size: number; name: string; item(i: number): TextPair }): Float64Array {
+  const out = new Float64Array(source.size);
+  for (let i = 0; i < source.size; i++) {
+    const s = source.item(i).score;
+    if (typeof s !== 'number' || !Number.isFinite(s)) throw new Error(`pairScores: pair ${i} of '${source.name}' has no score (scored pairs need one each)`);
+    out[i] = s;
+  }
+  return out;
+}
+
 /** View v of a pair is its text v (no augmentation: the pair itself says what is similar). */
 export class PairViews implements ViewTransform<TextPair, string> {
   readonly views: number;

@@ -11,6 +11,7 @@ import '../../src/backend/register.js';
 import { makeBatch } from '../../src/data/batch.js';
 import { infoNceLoss } from '../../src/losses/infonce.js';
 import { mnrlLoss } from '../../src/losses/mnrl.js';
+import * as lossModule from '../../src/losses/cosent.js';
 import { MNRL } from '../../src/methods/mnrl.js';
 import { SimCSE } from '../../src/methods/simcse.js';
 import { Rng } from '../../src/util/random.js';
@@ -83,6 +84,26 @@ describe('MNRL', () => {
     expect(() => m.loss(makeBatch([a]))).toThrow('MNRL: expects 2 views (anchor, positive) or 3 (with a hard negative), received 1');
     expect(() => new MNRL({ backbone: encoder(0), scale: -1 })).toThrow('MNRL: scale must be a finite number > 0, received -1');
     a.dispose();
+    m.dispose();
+  });
+});
+
+describe('CoSENT', () => {
+  it('is coSentLoss of the two sentences\' embeddings with the scores of the batch\'s items', async () => {
+    const { CoSENT } = await import('../../src/methods/cosent.js');
+    const scores = [0.5, 4, 2, 3, 1, 0, 5, 2.5, 9, 9];
+    const m = new CoSENT({ backbone: encoder(0), scores });
+    const [a, b] = [x(), x()];
+    const indices = Int32Array.from([3, 1, 0, 7, 2, 5, 6, 4]);
+    const got = m.loss(makeBatch([a, b], undefined, indices)).dataSync()[0];
+    const want = tf.tidy(() => {
+      const { coSentLoss } = lossModule;
+      return coSentLoss(m.backbone.apply(a) as tf.Tensor, m.backbone.apply(b) as tf.Tensor, Array.from(indices, (i) => scores[i])).dataSync()[0];
+    });
+    expect(got).toBeCloseTo(want, 5);
+    expect(() => m.loss(makeBatch([a, b]))).toThrow("CoSENT: the batch must carry its items' positions (indices) to look up their scores");
+    expect(() => new CoSENT({ backbone: encoder(0), scores: [1, NaN] })).toThrow('CoSENT: scores must be finite numbers, received NaN at 1');
+    tf.dispose([a, b]);
     m.dispose();
   });
 });
