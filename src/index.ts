@@ -32,6 +32,11 @@ export {
 export { trainWordPiece, trainWordPieceVocab, type WordPieceTrainerOptions } from './models/transformer/wordpiece-trainer.js';
 export { wordPieceTokenizerJSON, parseVocab, vocabText, BERT_SPECIAL_TOKENS, type WordPieceJSONOptions } from './models/transformer/wordpiece-vocab.js';
 export { collateTokens, type TokenCollateOptions } from './models/transformer/token-collate.js';
+export {
+  transformerEncoder, transformerParamCount, resolveTransformerOptions, registerTransformerLayers, TRANSFORMER_INPUTS,
+  type TransformerEncoderOptions, type TransformerPooling,
+} from './models/transformer/transformer-encoder.js';
+export { transformerPreset, TRANSFORMER_PRESET_NAMES, type TransformerPresetName } from './models/transformer/presets.js';
 export { wordDeletion } from './augment/text/word-deletion.js';
 export { spanCrop } from './augment/text/span-crop.js';
 export { defaultViews, type DefaultViewOptions } from './augment/presets/default-views.js';
