@@ -20,6 +20,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Batch, ViewInput } from '../data/batch.js';
 import { applyModel } from '../models/apply-model.js';
 import { outputStd } from '../eval/collapse.js';
+import { DropoutState, dropoutStreams } from '../models/transformer/dropout.js';
 import type { Method } from './method.js';
 
 /** Anything with weights a checkpoint saves: a LayersModel, a MemoryBank, ... */
@@ -42,6 +43,9 @@ export abstract class EncoderMethod implements Method {
     this.caller = caller;
     this.backbone = backbone;
     this.head = head;
+    // A backbone with seeded dropout streams (the transformer): their position is checkpoint state.
+    const streams = dropoutStreams(backbone);
+    if (streams.length) this.addState(new DropoutState(streams));
   }
 
   abstract loss(batch: Batch): Scalar;

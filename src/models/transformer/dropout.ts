@@ -9,7 +9,7 @@
  * the same seed and call order, and writes the mask with its 1 / (1 - rate) scale in one pass
  * (one multiply, instead of tf.dropout's uniform + add + floor + div + multiply).
  */
-import { mul, tensor, type Tensor } from '@tensorflow/tfjs-core';
+import { mul, tensor, variable, type Tensor, type Variable } from '@tensorflow/tfjs-core';
 
 /** murmur3's 32-bit finaliser. */
 function fmix32(h: number): number {
@@ -67,6 +67,56 @@ export class DropoutStream {
   /** Calls drawn so far (the next mask is number `calls`). */
   get drawn(): number {
     return this.calls;
+  }
+
+  /** Continues the stream at call `k` (a resumed run: the next mask is number k). */
+  set drawn(k: number) {
+    if (!Number.isInteger(k) || k < 0) throw new Error(`DropoutStream: drawn must be an integer >= 0, received ${k}`);
+    this.calls = k;
+  }
+}
+
+/** The dropout streams of a model's layers, in layer order (layers that have one: `dropoutStream`). */
+export function dropoutStreams(model: { layers: readonly object[] }): DropoutStream[] {
+  return model.layers.flatMap((l) => {
+    const s = (l as { dropoutStream?: unknown }).dropoutStream;
+    return s instanceof DropoutStream ? [s] : [];
+  });
+}
+
+/**
+ * The position of a model's dropout streams as checkpoint state (a method's `WeightPart`): one
+ * int32 per stream, the masks drawn so far. Restored, a resumed run draws the masks an
+ * uninterrupted run would have drawn, so training with dropout (SimCSE) resumes bit for bit.
+ */
+export class DropoutState {
+  private readonly value: Variable;
+
+  constructor(private readonly streams: readonly DropoutStream[]) {
+    const zeros = tensor(new Int32Array(streams.length), [streams.length], 'int32');
+    this.value = variable(zeros, false);
+    zeros.dispose(); // the variable keeps the values
+  }
+
+  getWeights(): Tensor[] {
+    const now = tensor(Int32Array.from(this.streams, (s) => s.drawn), [this.streams.length], 'int32');
+    this.value.assign(now);
+    now.dispose(); // the variable keeps the values
+    return [this.value];
+  }
+
+  setWeights(weights: Tensor[]): void {
+    const [w] = weights;
+    if (weights.length !== 1 || w.size !== this.streams.length) throw new Error(`DropoutState: expected 1 tensor of ${this.streams.length} values, received ${weights.length} tensor(s)${w ? ` of ${w.size}` : ''}`);
+    const counts = w.dataSync();
+    this.streams.forEach((s, i) => { s.drawn = counts[i]; });
+    const now = tensor(Int32Array.from(counts), [this.streams.length], 'int32');
+    this.value.assign(now);
+    now.dispose();
+  }
+
+  dispose(): void {
+    this.value.dispose();
   }
 }
 

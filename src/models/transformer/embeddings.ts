@@ -50,7 +50,8 @@ export class TokenEmbeddings extends layers.Layer {
   readonly hiddenDropout: number;
   readonly initializerRange: number;
   readonly seed: number | undefined;
-  private readonly dropout: DropoutStream;
+  /** Its dropout masks (their position is saved in checkpoints by the method: DropoutState). */
+  readonly dropoutStream: DropoutStream;
   private word!: LayerVariable;
   private position!: LayerVariable;
   private tokenType: LayerVariable | null = null;
@@ -68,7 +69,7 @@ export class TokenEmbeddings extends layers.Layer {
     this.hiddenDropout = checkRate(where, 'hiddenDropout', options.hiddenDropout ?? 0.1);
     this.initializerRange = checkPositive(where, 'initializerRange', options.initializerRange ?? 0.02);
     this.seed = checkSeed(where, options.seed);
-    this.dropout = new DropoutStream(this.seed === undefined ? undefined : deriveSeed(this.seed, 1000));
+    this.dropoutStream = new DropoutStream(this.seed === undefined ? undefined : deriveSeed(this.seed, 1000));
   }
 
   override build(): void {
@@ -98,7 +99,7 @@ export class TokenEmbeddings extends layers.Layer {
       let pos = slice(this.position.read(), [0, 0], [L, H]); // [L, H]
       if (this.tokenType) pos = add(pos, slice(this.tokenType.read(), [0, 0], [1, H])); // + token type 0
       const e = layerNorm(add(word, pos), this.gamma.read(), this.beta.read(), this.layerNormEps);
-      return training ? this.dropout.apply(e, this.hiddenDropout) : e;
+      return training ? this.dropoutStream.apply(e, this.hiddenDropout) : e;
     });
   }
 

@@ -67,7 +67,8 @@ export class TransformerEncoderLayer extends layers.Layer {
   readonly initializerRange: number;
   readonly norm: NormPlacement;
   readonly seed: number | undefined;
-  private readonly dropout: DropoutStream;
+  /** Its dropout masks (their position is saved in checkpoints by the method: DropoutState). */
+  readonly dropoutStream: DropoutStream;
   private w!: { query: Dense; key: Dense; value: Dense; attnOut: Dense; attnNorm: Norm; intermediate: Dense; output: Dense; outNorm: Norm };
 
   constructor(options: TransformerEncoderLayerOptions) {
@@ -85,7 +86,7 @@ export class TransformerEncoderLayer extends layers.Layer {
     if (norm !== 'post' && norm !== 'pre') throw new Error(`${where}: norm must be 'post' or 'pre', received ${JSON.stringify(norm)}`);
     this.norm = norm;
     this.seed = checkSeed(where, options.seed);
-    this.dropout = new DropoutStream(this.seed === undefined ? undefined : deriveSeed(this.seed, 1000));
+    this.dropoutStream = new DropoutStream(this.seed === undefined ? undefined : deriveSeed(this.seed, 1000));
   }
 
   override build(inputShape: (number | null)[] | (number | null)[][]): void {
@@ -129,7 +130,7 @@ export class TransformerEncoderLayer extends layers.Layer {
     const w = this.w;
     const read = (d: Dense) => ({ kernel: d.kernel.read(), bias: d.bias.read() });
     const ln = (t: Tensor, n: Norm) => layerNorm(t, n.gamma.read(), n.beta.read(), this.layerNormEps);
-    const drop = (t: Tensor, rate: number) => (training ? this.dropout.apply(t, rate) : t);
+    const drop = (t: Tensor, rate: number) => (training ? this.dropoutStream.apply(t, rate) : t);
     return tidy(() => {
       const m = extendedAttentionMask(mask); // [B, 1, 1, L]
       const attnW = { query: read(w.query), key: read(w.key), value: read(w.value), output: read(w.attnOut) };
