@@ -34,6 +34,7 @@ const shrink: [string, string][][] = [
   [["'runs/photos/encoder'", T('runs/photos/encoder')], ["'cat.jpg'", T('cat.jpg')], ["'exported/photos-encoder'", T('exported/photos-encoder')]],
   [['stratifiedSplit(data.labels).train)', 'stratifiedSplit(data.labels).train.filter((_, i) => i % 100 === 0))'], ['{ m: 32, batchSize: 256 }', '{ m: 32, batchSize: 128 }'], ['epochs: 5, sampler', 'epochs: 1, batchSize: 128, sampler']],
   [['const train = loadFashionMnist();', 'const train = (await import(SRC)).subset(loadFashionMnist(), Array.from({ length: 300 }, (_, i) => i * 200));'], ['epochs: 15', 'epochs: 1']],
+  [['epochs: 10, batchSize: 16', 'epochs: 2, batchSize: 16']],
   [
     ['subset(data, split.train), test = subset(data, split.test)', 'subset(data, split.train.filter((_, i) => i % 100 === 0)), test = subset(data, split.test.filter((_, i) => i % 40 === 0))'],
     ["'runs/fashion-mnist-simclr-cnn/encoder'", T('mine/encoder')],
