@@ -42,7 +42,10 @@ export { wordDeletion } from './augment/text/word-deletion.js';
 export { spanCrop } from './augment/text/span-crop.js';
 export { defaultViews, type DefaultViewOptions } from './augment/presets/default-views.js';
 export { embed, embedItems, rawRows, type Embedder } from './embed/embed.js';
-export { Encoder, crc32, type EncoderOptions, type EncoderItem, type ImageItem, type VectorItem, type ItemEmbeddings, type Preprocessing, type EncoderManifest } from './models/encoder.js';
+export {
+  Encoder, crc32, TOKENIZER_FILE, TEXT_INPUT_NAMES, DEFAULT_TEXT_MAX_LENGTH, type EncoderOptions, type EncoderItem, type ImageItem, type VectorItem, type ItemEmbeddings,
+  type Preprocessing, type TextPreprocessing, type EncoderManifest,
+} from './models/encoder.js';
 export { applyModel } from './models/apply-model.js';
 export { UsageError } from './util/usage-error.js';
 export { MPerClassSampler, type BatchSampler, type MPerClassOptions } from './data/m-per-class-sampler.js';

@@ -5,7 +5,8 @@
  * `pipelines/feature-extraction.js`: `embed(items, { normalize })`, `dispose()`).
  *
  * Pure (no `node:*` import, browser-safe): `toArtifacts()` / `Encoder.fromArtifacts()` move an
- * encoder as a JSON manifest plus one weight buffer; `save(dir)` and `loadEncoder(dir)`
+ * encoder as a JSON manifest plus one weight buffer (plus the tokenizer.json bytes of a text
+ * encoder); `save(dir)` and `loadEncoder(dir)`
  * (./encoder-file.ts, Node) put those on disk, where the format is documented.
  *
  * Preprocessing of `embed(items)` (version 1):
@@ -21,8 +22,15 @@
  *   `interpolate(mode='bilinear', align_corners=False)`, without antialiasing on downscale.
  * - **vector** `{ kind: 'vector', version: 1, mean?, std? }`: `(x - mean) / std` per column (either
  *   may be absent: 0 and 1), in float64, rounded to float32.
- * - **text** `{ kind: 'text', version: 1 }`: text needs a tokenizer, which an Encoder does not hold
- *   yet; `embed` refuses text items, `embedTensor` takes token tensors.
+ * - **text** `{ kind: 'text', version: 1, tokenizer, maxLength }` (`TextPreprocessing`): `embed(texts)`
+ *   tokenizes each batch with `tokenizer.encodeBatch(texts, { maxLength, padding: 'longest',
+ *   truncation: true })` and feeds the model's inputs by name: `input_ids`, `attention_mask` (and
+ *   `token_type_ids` when the model takes it), int32 [n, L]. `maxLength` defaults to the model's
+ *   `maxPositions` (its ContrastiveTokenEmbeddings layer), else 128. The tokenizer is stored as a
+ *   separate part, `tokenizer.json` (Hugging Face's format, `tokenizer.toJSON()`), with its own
+ *   CRC-32 in the manifest (`TextPreprocessingEntry`). A text encoder without a tokenizer
+ *   (`{ kind: 'text', version: 1 }`, what older files hold) still loads; its `embed` refuses text,
+ *   `embedTensor` takes token tensors.
  *
  * `embedTensor(x)` takes model-ready input (what collate makes: NHWC float32 images at the encoder's
  * size, vectors already preprocessed) and applies no preprocessing.
@@ -31,15 +39,56 @@ import { dispose, image as tfImage, tensor, tensor2d, tensor3d, tensor4d, tidy, 
 import { models, version_layers, type LayersModel } from '@tensorflow/tfjs-layers';
 import type { ItemSpec } from '../data/source.js';
 import { isTensor, type ViewInput } from '../data/batch.js';
+import { applyModel } from './apply-model.js';
 import { BatchNorm } from './layers/batch-norm.js';
+import { TokenEmbeddings } from './transformer/embeddings.js';
+import { Tokenizer, type SpecialTokens } from './transformer/tokenizer.js';
+import { registerTransformerLayers } from './transformer/transformer-encoder.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Text: the tokenizer and the longest row (special tokens included) that `embed` feeds the model. */
+export interface TextPreprocessing {
+  kind: 'text';
+  version: 1;
+  /** Absent: the encoder cannot embed raw text (embedTensor only). */
+  tokenizer?: Tokenizer;
+  /** Rows are truncated to this many tokens. Default: the model's maxPositions, else 128 (needs a tokenizer). */
+  maxLength?: number;
+}
 
 /** How `embed` turns a raw item into model input (see the file comment). */
 export type Preprocessing =
   | { kind: 'image'; version: 1; scale: number }
   | { kind: 'vector'; version: 1; mean?: number[]; std?: number[] }
-  | { kind: 'text'; version: 1 };
+  | TextPreprocessing;
+
+/** The tokenizer part as the manifest describes it (`preprocessing.tokenizer` of a text encoder). */
+export interface TokenizerFileEntry {
+  /** Name of the tokenizer file beside the manifest: "tokenizer.json". */
+  file: string;
+  /** Bytes of the file (UTF-8 JSON, Hugging Face's tokenizer.json). */
+  byteLength: number;
+  /** CRC-32 of the whole file, 8 lowercase hex digits. */
+  checksum: { algorithm: 'crc32'; value: string };
+  /** The special tokens by role (those the tokenizer has), so they resolve as when it was saved. */
+  specialTokens: SpecialTokens;
+  /** The tokenizer_config.json it was made with; absent when none. */
+  config?: { [key: string]: JsonValue };
+}
+
+/** Text preprocessing as the manifest stores it. */
+export interface TextPreprocessingEntry {
+  kind: 'text';
+  version: 1;
+  /** Present with a tokenizer. */
+  maxLength?: number;
+  /** Absent: no tokenizer (older files, or an encoder built without one). */
+  tokenizer?: TokenizerFileEntry;
+}
+
+/** Preprocessing as the manifest stores it: images and vectors as in memory, text with its tokenizer part. */
+export type PreprocessingEntry = Exclude<Preprocessing, TextPreprocessing> | TextPreprocessingEntry;
 
 /** One image: row-major [height, width, channels]; uint8 (0-255) or float32 (model-ready) pixels. */
 export interface ImageItem {
@@ -52,10 +101,13 @@ export interface ImageItem {
 /** One row of `dim` features. */
 export type VectorItem = ArrayLike<number>;
 
-export type EncoderItem = ImageItem | VectorItem;
+export type EncoderItem = ImageItem | VectorItem | string;
 
 export interface EncoderOptions {
-  /** The backbone: one input, one output [N, D]. The Encoder owns it from now on (dispose()). */
+  /**
+   * The backbone: one input (text: named int32 inputs [N, L] among input_ids, attention_mask,
+   * token_type_ids, e.g. transformerEncoder's), one output [N, D]. The Encoder owns it from now on (dispose()).
+   */
   model: LayersModel;
   /** What one item is; an image spec must match the model's input [N, height, width, channels]. */
   input: ItemSpec;
@@ -99,7 +151,7 @@ export interface EncoderManifest {
   /** Width D of one embedding. */
   dim: number;
   input: ItemSpec;
-  preprocessing: Preprocessing;
+  preprocessing: PreprocessingEntry;
   metadata: { [key: string]: JsonValue };
   /** The tfjs-layers model topology, `model.toJSON(null, false)` (tfjs's model.json `modelTopology`). */
   topology: { [key: string]: JsonValue };
@@ -120,18 +172,33 @@ export interface EncoderManifest {
 export interface EncoderArtifacts {
   manifest: EncoderManifest;
   weights: Uint8Array;
+  /** The bytes of tokenizer.json (UTF-8 JSON): text encoders with a tokenizer only. */
+  tokenizer?: Uint8Array;
 }
 
 /** Names used in error messages of fromArtifacts (loadEncoder passes the file paths). */
 export interface ArtifactNames {
   manifest?: string;
   weights?: string;
+  tokenizer?: string;
+}
+
+/** Parts of an encoder besides the manifest and the weights (text: the tokenizer file). */
+export interface ArtifactParts {
+  /** The bytes of tokenizer.json, required when the manifest's preprocessing names one. */
+  tokenizer?: Uint8Array;
 }
 
 export const ENCODER_FORMAT = 'contrastive-encoder';
 export const ENCODER_VERSION = 1;
 export const WEIGHTS_FILE = 'weights.bin';
 export const MANIFEST_FILE = 'encoder.json';
+export const TOKENIZER_FILE = 'tokenizer.json';
+/** The named inputs a text encoder's embed can feed (what collateTokens makes). */
+export const TEXT_INPUT_NAMES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
+/** maxLength of text preprocessing when the model does not say its maxPositions. */
+export const DEFAULT_TEXT_MAX_LENGTH = 128;
+const SPECIAL_ROLES = ['pad', 'unk', 'cls', 'sep', 'mask'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -226,8 +293,61 @@ export function defaultPreprocessing(spec: ItemSpec): Preprocessing {
   return spec.kind === 'image' ? { kind: 'image', version: 1, scale: 1 / 255 } : spec.kind === 'vector' ? { kind: 'vector', version: 1 } : { kind: 'text', version: 1 };
 }
 
+/** The maxPositions and vocabSize of a transformer's token embeddings (undefined for other models). */
+function tokenTable(model: LayersModel): { maxPositions: number; vocabSize: number } | undefined {
+  const layer = model.layers.find((l) => l.getClassName() === TokenEmbeddings.className) as TokenEmbeddings | undefined;
+  return layer && isInt(layer.maxPositions, 1) && isInt(layer.vocabSize, 1) ? { maxPositions: layer.maxPositions, vocabSize: layer.vocabSize } : undefined;
+}
+
+/** Throws unless `p` is valid text preprocessing for `model`; resolves maxLength. */
+function checkTextPreprocessing(where: string, q: TextPreprocessing, model: LayersModel | undefined): TextPreprocessing {
+  const { tokenizer, maxLength } = q;
+  if (tokenizer === undefined) {
+    if (maxLength !== undefined) throw new Error(`${where}.maxLength needs a tokenizer (${where}.tokenizer is absent), received maxLength ${show(maxLength)}`);
+    return { kind: 'text', version: 1 };
+  }
+  if (!(tokenizer instanceof Tokenizer)) throw new Error(`${where}.tokenizer must be a Tokenizer (Tokenizer.fromJSON / fromFile / trainWordPiece), received ${show(tokenizer)}`);
+  const table = model ? tokenTable(model) : undefined;
+  const resolved = maxLength ?? table?.maxPositions ?? DEFAULT_TEXT_MAX_LENGTH;
+  if (!isInt(resolved, 1)) throw new Error(`${where}.maxLength must be an integer >= 1, received ${show(maxLength)}`);
+  if (table && resolved > table.maxPositions) throw new Error(`${where}.maxLength must be at most the model's maxPositions ${table.maxPositions}, received ${resolved}`);
+  if (table && tokenizer.vocabSize > table.vocabSize) {
+    throw new Error(`${where}.tokenizer has ${tokenizer.vocabSize} ids, more than the model's vocabulary of ${table.vocabSize} (vocabSize)`);
+  }
+  try {
+    tokenizer.encodeBatch([''], { maxLength: resolved, padding: 'longest', truncation: true }); // a pad token, room for the special tokens
+  } catch (err) {
+    throw new Error(`${where}: ${(err as Error).message.replace(/^Tokenizer\.encodeBatch: /, '')}`);
+  }
+  return { kind: 'text', version: 1, tokenizer, maxLength: resolved };
+}
+
+/** Throws unless `p` is a stored text preprocessing (the manifest's); returns it. */
+function checkTextEntry(where: string, q: TextPreprocessingEntry, weightsFile: unknown): TextPreprocessingEntry {
+  const { tokenizer: t, maxLength } = q;
+  if (t === undefined) {
+    if (maxLength !== undefined) throw new Error(`${where}.maxLength needs a tokenizer (${where}.tokenizer is absent), received maxLength ${show(maxLength)}`);
+    return q;
+  }
+  if (!isInt(maxLength, 1)) throw new Error(`${where}.maxLength must be an integer >= 1, received ${show(maxLength)}`);
+  if (!t || typeof t !== 'object' || Array.isArray(t)) throw new Error(`${where}.tokenizer must be { file, byteLength, checksum, specialTokens, config? }, received ${show(t)}`);
+  if (typeof t.file !== 'string' || !/^[A-Za-z0-9._-]+$/.test(t.file) || t.file === '.' || t.file === '..' || t.file === MANIFEST_FILE || t.file === weightsFile) {
+    throw new Error(`${where}.tokenizer.file must be a plain file name other than ${MANIFEST_FILE} and the weights file, received ${show(t.file)}`);
+  }
+  if (!isInt(t.byteLength, 0)) throw new Error(`${where}.tokenizer.byteLength must be an integer >= 0, received ${show(t.byteLength)}`);
+  if (!t.checksum || t.checksum.algorithm !== 'crc32' || typeof t.checksum.value !== 'string' || !/^[0-9a-f]{8}$/.test(t.checksum.value)) {
+    throw new Error(`${where}.tokenizer.checksum must be { algorithm: 'crc32', value: 8 hex digits }, received ${show(t.checksum)}`);
+  }
+  const sp = t.specialTokens as unknown;
+  const okSpecial = !!sp && typeof sp === 'object' && !Array.isArray(sp) &&
+    Object.entries(sp).every(([k, v]) => (SPECIAL_ROLES as readonly string[]).includes(k) && typeof v === 'string' && v.length > 0);
+  if (!okSpecial) throw new Error(`${where}.tokenizer.specialTokens must map roles (${SPECIAL_ROLES.join(', ')}) to tokens, received ${show(sp)}`);
+  if (t.config !== undefined) checkMetadata(`${where}.tokenizer.config`, t.config);
+  return q;
+}
+
 /** Throws unless `p` is a valid preprocessing of items of `spec`; returns a clean copy. */
-function checkPreprocessing(where: string, p: unknown, spec: ItemSpec): Preprocessing {
+function checkPreprocessing(where: string, p: unknown, spec: ItemSpec, model?: LayersModel): Preprocessing {
   const q = p as Preprocessing;
   if (!q || typeof q !== 'object') throw new Error(`${where} must be an object, received ${show(p)}`);
   if (q.kind !== spec.kind) throw new Error(`${where}.kind must be '${spec.kind}' (the input's kind), received ${show(q.kind)}`);
@@ -248,7 +368,7 @@ function checkPreprocessing(where: string, p: unknown, spec: ItemSpec): Preproce
     }
     return out;
   }
-  if (q.kind === 'text') return { kind: 'text', version: 1 };
+  if (q.kind === 'text') return checkTextPreprocessing(where, q, model);
   throw new Error(`${where}.kind must be 'image', 'vector' or 'text', received ${show((q as { kind: unknown }).kind)}`);
 }
 
@@ -263,9 +383,13 @@ function checkMetadata(where: string, metadata: unknown): { [key: string]: JsonV
   return JSON.parse(text) as { [key: string]: JsonValue };
 }
 
-/** Shape of a model's single input / output, or an error naming which is wrong. */
-function modelShapes(where: string, model: LayersModel): { input: (number | null)[]; output: (number | null)[] } {
-  if (model.inputs.length !== 1) throw new Error(`${where}: the model must have 1 input, received ${model.inputs.length}`);
+/**
+ * Shape of a model's input (the first) and single output, or an error naming which is wrong. Image
+ * and vector encoders take one input; text encoders may take named inputs (ids, mask, ...).
+ */
+function modelShapes(where: string, model: LayersModel, kind: ItemSpec['kind']): { input: (number | null)[]; output: (number | null)[] } {
+  if (kind !== 'text' && model.inputs.length !== 1) throw new Error(`${where}: the model must have 1 input, received ${model.inputs.length}`);
+  if (model.inputs.length < 1) throw new Error(`${where}: the model must have at least 1 input, received 0`);
   if (model.outputs.length !== 1) throw new Error(`${where}: the model must have 1 output [N, D], received ${model.outputs.length} outputs`);
   return { input: model.inputs[0].shape, output: model.outputs[0].shape };
 }
@@ -321,7 +445,7 @@ export class Encoder {
     }
     registerEncoderLayers();
     const input = checkSpec('Encoder: input', options.input);
-    const shapes = modelShapes('Encoder', model);
+    const shapes = modelShapes('Encoder', model, input.kind);
     const out = shapes.output;
     if (out.length !== 2 || !isInt(out[1], 1)) throw new Error(`Encoder: the model's output must be [N, D], received [${out.map((d) => d ?? 'N')}]`);
     const inShape = shapes.input;
@@ -334,7 +458,15 @@ export class Encoder {
     if (typeof name !== 'string' || name.length === 0) throw new Error(`Encoder: name must be a non-empty string, received ${show(options.name)}`);
     this.model = model;
     this.input = JSON.parse(JSON.stringify(input)) as ItemSpec;
-    this.preprocessing = checkPreprocessing('Encoder: preprocessing', options.preprocessing ?? defaultPreprocessing(input), input);
+    const preprocessing = checkPreprocessing('Encoder: preprocessing', options.preprocessing ?? defaultPreprocessing(input), input, model);
+    if (preprocessing.kind === 'text' && preprocessing.tokenizer) {
+      const unknown = model.inputNames.filter((n) => !(TEXT_INPUT_NAMES as readonly string[]).includes(n));
+      const badRank = model.inputs.filter((t) => t.shape.length !== 2).map((t) => t.name);
+      if (unknown.length > 0 || badRank.length > 0 || !model.inputNames.includes('input_ids')) {
+        throw new Error(`Encoder: a text encoder's model must take named inputs [N, L] among ${TEXT_INPUT_NAMES.join(', ')} (input_ids included), received ${model.inputs.map((t, i) => `${model.inputNames[i]} [${t.shape.map((d) => d ?? 'N')}]`).join(', ')}`);
+      }
+    }
+    this.preprocessing = preprocessing;
     this.name = name;
     this.metadata = checkMetadata('Encoder: metadata', options.metadata ?? {});
     this.dim = out[1] as number;
@@ -350,21 +482,31 @@ export class Encoder {
    */
   embedTensor(x: ViewInput): Tensor2D {
     this.live('embedTensor');
-    const inShape = this.model.inputs[0].shape;
-    let t: Tensor;
+    const { inputs, inputNames } = this.model;
+    let feed: ViewInput;
     if (isTensor(x)) {
-      t = x;
+      if (inputs.length !== 1) throw new Error(`Encoder.embedTensor: the model takes named inputs {${inputNames.join(', ')}}; x must be an object of those tensors, received one tensor [${x.shape}]`);
+      feed = x;
     } else {
-      const key = this.model.inputNames[0];
+      if (!x || typeof x !== 'object') throw new Error(`Encoder.embedTensor: x must be a tensor or named tensors {${inputNames.join(', ')}}, received ${show(x)}`);
       const names = Object.keys(x);
-      if (!(key in x)) throw new Error(`Encoder.embedTensor: named input must hold '${key}' (the model's input), received {${names.join(', ')}}`);
-      t = x[key];
+      const missing = inputNames.filter((k) => !x[k] || typeof x[k] !== 'object' || !isTensor(x[k]));
+      if (missing.length > 0) {
+        const what = inputNames.length === 1 ? `'${inputNames[0]}' (the model's input)` : `${inputNames.map((k) => `'${k}'`).join(', ')} (the model's inputs)`;
+        throw new Error(`Encoder.embedTensor: named input must hold ${what}, received {${names.join(', ')}}`);
+      }
+      feed = x;
     }
-    if (t.rank !== inShape.length || inShape.some((d, i) => d !== null && t.shape[i] !== d)) {
-      throw new Error(`Encoder.embedTensor: x must be [${inShape.map((d) => d ?? 'N')}], received [${t.shape}]`);
-    }
+    inputs.forEach((sym, k) => {
+      const t = isTensor(feed) ? feed : feed[inputNames[k]];
+      const inShape = sym.shape;
+      if (t.rank !== inShape.length || inShape.some((d, i) => d !== null && t.shape[i] !== d)) {
+        const label = inputs.length === 1 && isTensor(feed) ? 'x' : `x.${inputNames[k]}`;
+        throw new Error(`Encoder.embedTensor: ${label} must be [${inShape.map((d) => d ?? 'N')}], received [${t.shape}]`);
+      }
+    });
     return tidy(() => {
-      const y = this.model.apply(t, { training: false }) as Tensor;
+      const y = applyModel(this.model, feed, false);
       if (y.rank !== 2) throw new Error(`Encoder.embedTensor: the model returned [${y.shape}], expected [N, ${this.dim}]`);
       return y as Tensor2D;
     });
@@ -372,8 +514,8 @@ export class Encoder {
 
   /**
    * Embeds one item or an array of items (images: `ImageItem`, vectors: `ArrayLike<number>` of
-   * length dim), preprocessed as the file comment says, in batches, in inference mode. Returns
-   * [rows, dim] float32, row-major; no tensor is left behind.
+   * length dim, text: strings), preprocessed as the file comment says, in batches, in inference
+   * mode. Returns [rows, dim] float32, row-major; no tensor is left behind.
    */
   embed(items: EncoderItem | readonly EncoderItem[], options: EmbedItemsOptions = {}): ItemEmbeddings {
     this.live('embed');
@@ -381,7 +523,7 @@ export class Encoder {
     if (!isInt(batchSize, 1)) throw new Error(`Encoder.embed: batchSize must be an integer >= 1, received ${show(batchSize)}`);
     if (typeof normalize !== 'boolean') throw new Error(`Encoder.embed: normalize must be a boolean, received ${show(normalize)}`);
     const spec = this.input;
-    if (spec.kind === 'text') throw new Error(`Encoder.embed: text items need a tokenizer, which encoder '${this.name}' does not hold; pass token tensors to embedTensor`);
+    if (spec.kind === 'text') return this.embedTexts(items, batchSize, normalize);
     const list = this.asList(items);
     const rows = list.length;
     const values = new Float32Array(rows * this.dim);
@@ -394,6 +536,45 @@ export class Encoder {
       const z = tidy(() => {
         const t = spec.kind === 'image' ? tensor4d(x, [n, spec.height, spec.width, spec.channels]) : tensor2d(x, [n, spec.dim]);
         return this.embedTensor(t);
+      });
+      try {
+        values.set(z.dataSync() as Float32Array, s * this.dim);
+      } finally {
+        z.dispose();
+      }
+    }
+    if (normalize) l2Normalize(values, this.dim);
+    return { values, dim: this.dim, rows };
+  }
+
+  /** embed() of a text encoder: tokenized per batch, fed by input name. */
+  private embedTexts(items: unknown, batchSize: number, normalize: boolean): ItemEmbeddings {
+    const { tokenizer, maxLength } = this.preprocessing as TextPreprocessing;
+    if (!tokenizer || maxLength === undefined) throw new Error(`Encoder.embed: text items need a tokenizer, which encoder '${this.name}' does not hold; pass token tensors to embedTensor`);
+    let texts: readonly string[];
+    if (typeof items === 'string') {
+      texts = [items];
+    } else if (Array.isArray(items)) {
+      items.forEach((t, i) => {
+        if (typeof t !== 'string') throw new Error(`Encoder.embed: items[${i}] must be a string (encoder '${this.name}' embeds text), received ${show(t)}`);
+      });
+      texts = items as string[];
+    } else {
+      throw new Error(`Encoder.embed: items must be a string or an array of strings (encoder '${this.name}' embeds text), received ${show(items)}`);
+    }
+    const rows = texts.length;
+    const values = new Float32Array(rows * this.dim);
+    const names = this.model.inputNames;
+    for (let s = 0; s < rows; s += batchSize) {
+      const b = tokenizer.encodeBatch(texts.slice(s, s + batchSize), { maxLength, padding: 'longest', truncation: true });
+      const z = tidy(() => {
+        const shape: [number, number] = [b.n, b.length];
+        const all: { [name: string]: Tensor } = {};
+        for (const name of names) {
+          const data = name === 'input_ids' ? b.ids : name === 'attention_mask' ? b.attentionMask : b.typeIds;
+          all[name] = tensor2d(data, shape, 'int32');
+        }
+        return this.embedTensor(all);
       });
       try {
         values.set(z.dataSync() as Float32Array, s * this.dim);
@@ -478,32 +659,56 @@ export class Encoder {
     const weights = new Uint8Array(offset);
     parts.forEach((p, i) => weights.set(p, entries[i].offset));
     const topology = JSON.parse(JSON.stringify(this.model.toJSON(null, false))) as { [key: string]: JsonValue };
+    const p = this.preprocessingEntry();
     const manifest: EncoderManifest = {
       format: ENCODER_FORMAT,
       version: ENCODER_VERSION,
       name: this.name,
       dim: this.dim,
       input: JSON.parse(JSON.stringify(this.input)) as ItemSpec,
-      preprocessing: JSON.parse(JSON.stringify(this.preprocessing)) as Preprocessing,
+      preprocessing: p.entry,
       metadata: JSON.parse(JSON.stringify(this.metadata)) as { [key: string]: JsonValue },
       topology,
       weights: { file: WEIGHTS_FILE, byteLength: offset, byteOrder: 'little-endian', checksum: { algorithm: 'crc32', value: crc32(weights) }, entries },
       producer: { library: 'contrastive', tfjsLayers: version_layers },
     };
-    return { manifest, weights };
+    return p.tokenizer ? { manifest, weights, tokenizer: p.tokenizer } : { manifest, weights };
+  }
+
+  /** The manifest's preprocessing, and the bytes of tokenizer.json for a text encoder with a tokenizer. */
+  private preprocessingEntry(): { entry: PreprocessingEntry; tokenizer?: Uint8Array } {
+    const p = this.preprocessing;
+    if (p.kind !== 'text') return { entry: JSON.parse(JSON.stringify(p)) as PreprocessingEntry };
+    const { tokenizer, maxLength } = p;
+    if (!tokenizer || maxLength === undefined) return { entry: { kind: 'text', version: 1 } };
+    const bytes = new TextEncoder().encode(JSON.stringify(tokenizer.toJSON()));
+    const specialTokens: SpecialTokens = {};
+    const ids = { pad: tokenizer.padId, unk: tokenizer.unkId, cls: tokenizer.clsId, sep: tokenizer.sepId, mask: tokenizer.maskId };
+    for (const role of SPECIAL_ROLES) {
+      const id = ids[role];
+      const token = id === undefined ? undefined : tokenizer.idToToken(id);
+      if (token) specialTokens[role] = token;
+    }
+    const config = tokenizer.tokenizerConfig();
+    const entry: TokenizerFileEntry = { file: TOKENIZER_FILE, byteLength: bytes.byteLength, checksum: { algorithm: 'crc32', value: crc32(bytes) }, specialTokens };
+    if (Object.keys(config).length > 0) entry.config = checkMetadata('Encoder.toArtifacts: the tokenizer config', config);
+    return { entry: { kind: 'text', version: 1, maxLength, tokenizer: entry }, tokenizer: bytes };
   }
 
   /**
    * An encoder from `toArtifacts()` output (or a parsed encoder.json and the bytes of weights.bin).
    * Checks the format and version, every field, the weight buffer's length and CRC-32, that every
    * float32 weight is finite and that the weights fit the topology; `names` label the two parts in
-   * error messages (loadEncoder passes the file paths).
+   * error messages (loadEncoder passes the file paths). A text encoder with a tokenizer also needs
+   * `parts.tokenizer`, the bytes of its tokenizer.json (checked against the manifest's length and
+   * CRC-32, then read by `Tokenizer.fromJSON`).
    */
-  static async fromArtifacts(manifest: unknown, weights: Uint8Array, names: ArtifactNames = {}): Promise<Encoder> {
+  static async fromArtifacts(manifest: unknown, weights: Uint8Array, names: ArtifactNames = {}, parts: ArtifactParts = {}): Promise<Encoder> {
     const mName = names.manifest ?? 'manifest';
     const wName = names.weights ?? 'weights';
     const where = `Encoder.fromArtifacts: ${mName}`;
     const m = checkManifest(where, manifest);
+    const preprocessing = readPreprocessing(m.preprocessing, parts?.tokenizer, mName, names.tokenizer);
     if (!(weights instanceof Uint8Array)) throw new Error(`Encoder.fromArtifacts: ${wName} must be a Uint8Array, received ${show(weights)}`);
     if (weights.byteLength !== m.weights.byteLength) {
       throw new Error(`Encoder.fromArtifacts: ${wName} must hold ${m.weights.byteLength} bytes (as ${mName} says), received ${weights.byteLength}${weights.byteLength < m.weights.byteLength ? ' (truncated)' : ''}`);
@@ -522,6 +727,7 @@ export class Encoder {
       values.set(e.name, { entry: e, data });
     }
     registerEncoderLayers();
+    registerTransformerLayers();
     let model: LayersModel;
     try {
       model = await models.modelFromJSON({ modelTopology: m.topology as never });
@@ -544,7 +750,7 @@ export class Encoder {
         tensors[w.originalName] ??= tensor(data, entry.shape, entry.dtype as DataType);
       }
       model.loadWeights(tensors, true);
-      return new Encoder({ model, input: m.input, preprocessing: m.preprocessing, name: m.name, metadata: m.metadata });
+      return new Encoder({ model, input: m.input, preprocessing, name: m.name, metadata: m.metadata });
     } catch (err) {
       model.dispose();
       throw err;
@@ -573,6 +779,31 @@ export class Encoder {
   }
 }
 
+/** The in-memory preprocessing of a checked manifest's entry: text rebuilds its tokenizer from `bytes`. */
+function readPreprocessing(entry: PreprocessingEntry, bytes: Uint8Array | undefined, mName: string, tName: string | undefined): Preprocessing {
+  if (entry.kind !== 'text') return entry;
+  const t = entry.tokenizer;
+  if (!t) return { kind: 'text', version: 1 };
+  const name = tName ?? t.file;
+  if (bytes === undefined) throw new Error(`Encoder.fromArtifacts: ${name} is missing (the tokenizer that ${mName} names; pass its bytes as parts.tokenizer)`);
+  if (!(bytes instanceof Uint8Array)) throw new Error(`Encoder.fromArtifacts: ${name} must be a Uint8Array, received ${show(bytes)}`);
+  if (bytes.byteLength !== t.byteLength) {
+    throw new Error(`Encoder.fromArtifacts: ${name} must hold ${t.byteLength} bytes (as ${mName} says), received ${bytes.byteLength}${bytes.byteLength < t.byteLength ? ' (truncated)' : ''}`);
+  }
+  const sum = crc32(bytes);
+  if (sum !== t.checksum.value) {
+    throw new Error(`Encoder.fromArtifacts: ${name}: checksum mismatch: expected crc32 ${t.checksum.value} (from ${mName}), received ${sum} (the file is corrupted or not the one the manifest was written with)`);
+  }
+  let tokenizer: Tokenizer;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    tokenizer = Tokenizer.fromJSON(text, { specialTokens: t.specialTokens, ...(t.config ? { config: t.config } : {}) });
+  } catch (err) {
+    throw new Error(`Encoder.fromArtifacts: ${name}: not a tokenizer this library reads: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return { kind: 'text', version: 1, tokenizer, maxLength: entry.maxLength };
+}
+
 /**
  * Throws unless `manifest` is an encoder manifest of format contrastive-encoder version 1 with
  * valid fields; `where` names it in messages.
@@ -585,7 +816,9 @@ export function checkManifest(where: string, manifest: unknown): EncoderManifest
   }
   if (typeof m.name !== 'string' || m.name.length === 0) throw new Error(`${where}: name must be a non-empty string, received ${show(m.name)}`);
   const input = checkSpec(`${where}: input`, m.input);
-  checkPreprocessing(`${where}: preprocessing`, m.preprocessing, input);
+  const pre = m.preprocessing as PreprocessingEntry | undefined;
+  if (input.kind === 'text' && pre && typeof pre === 'object' && pre.kind === 'text' && pre.version === 1) checkTextEntry(`${where}: preprocessing`, pre, m.weights?.file);
+  else checkPreprocessing(`${where}: preprocessing`, pre, input);
   checkMetadata(`${where}: metadata`, m.metadata);
   if (!isInt(m.dim, 1)) throw new Error(`${where}: dim must be an integer >= 1, received ${show(m.dim)}`);
   if (!m.topology || typeof m.topology !== 'object' || Array.isArray(m.topology)) throw new Error(`${where}: topology must be a tfjs-layers model topology (an object), received ${show(m.topology)}`);
