@@ -37,6 +37,8 @@ export {
   type TransformerEncoderOptions, type TransformerPooling,
 } from './models/transformer/transformer-encoder.js';
 export { transformerPreset, TRANSFORMER_PRESET_NAMES, type TransformerPresetName } from './models/transformer/presets.js';
+export { parseSafetensors, writeSafetensors } from './models/transformer/safetensors.js';
+export { bertOptionsFromConfig, bertConfigFromOptions, loadBertWeights, bertTensorsFromModel, hfBertName } from './models/transformer/hf-bert.js';
 export { UseLite, UseLiteTokenizer, USE_LITE_DIM, USE_LITE_MAX_LENGTH, type UseLiteArtifacts, type UseLiteVocabulary, type UseLiteEmbedOptions } from './models/use-lite.js';
 export { wordDeletion } from './augment/text/word-deletion.js';
 export { spanCrop } from './augment/text/span-crop.js';

@@ -18,6 +18,7 @@ export { openData, BUILTIN_DATASETS, type DataOptions, type OpenedData } from '.
 export { saveCheckpoint, loadCheckpoint, loadCheckpointState, directoryStore } from './train/checkpoint.js';
 export { saveEncoder, loadEncoder } from './models/encoder-file.js';
 export { loadTokenizer, saveTokenizer } from './models/transformer/tokenizer-file.js';
+export { loadHfBert, saveHfBert } from './models/transformer/hf-bert-file.js';
 export { readUseLiteArtifacts, useLiteDir, USE_LITE_PACKAGE } from './models/use-lite-file.js';
 export { loadJsonlPairs, type JsonlPairsOptions } from './data/jsonl-pairs.js';
 export { progressBar, type ProgressBarOptions } from './train/callbacks/progress-bar.js';
