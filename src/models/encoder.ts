@@ -526,17 +526,21 @@ export class Encoder {
     if (spec.kind === 'text') return this.embedTexts(items, batchSize, normalize);
     const list = this.asList(items);
     const rows = list.length;
-    const values = new Float32Array(rows * this.dim);
     const rowLen = spec.kind === 'image' ? spec.height * spec.width * spec.channels : spec.dim;
     const buf = new Float32Array(Math.min(batchSize, Math.max(rows, 1)) * rowLen);
-    for (let s = 0; s < rows; s += batchSize) {
-      const n = Math.min(batchSize, rows - s);
+    return this.embedBatches(rows, batchSize, normalize, (s, n) => {
       for (let i = 0; i < n; i++) buf.set(this.prepare(list[s + i], s + i), i * rowLen);
       const x = buf.subarray(0, n * rowLen);
-      const z = tidy(() => {
-        const t = spec.kind === 'image' ? tensor4d(x, [n, spec.height, spec.width, spec.channels]) : tensor2d(x, [n, spec.dim]);
-        return this.embedTensor(t);
-      });
+      return spec.kind === 'image' ? tensor4d(x, [n, spec.height, spec.width, spec.channels]) : tensor2d(x, [n, spec.dim]);
+    });
+  }
+
+  /** The embeddings of `rows` items, `batchSize` at a time: `input(s, n)` makes the model input of items s..s+n-1 (inside a tidy). */
+  private embedBatches(rows: number, batchSize: number, normalize: boolean, input: (s: number, n: number) => Tensor | { [name: string]: Tensor }): ItemEmbeddings {
+    const values = new Float32Array(rows * this.dim);
+    for (let s = 0; s < rows; s += batchSize) {
+      const n = Math.min(batchSize, rows - s);
+      const z = tidy(() => this.embedTensor(input(s, n) as never));
       try {
         values.set(z.dataSync() as Float32Array, s * this.dim);
       } finally {
@@ -562,28 +566,14 @@ export class Encoder {
     } else {
       throw new Error(`Encoder.embed: items must be a string or an array of strings (encoder '${this.name}' embeds text), received ${show(items)}`);
     }
-    const rows = texts.length;
-    const values = new Float32Array(rows * this.dim);
     const names = this.model.inputNames;
-    for (let s = 0; s < rows; s += batchSize) {
-      const b = tokenizer.encodeBatch(texts.slice(s, s + batchSize), { maxLength, padding: 'longest', truncation: true });
-      const z = tidy(() => {
-        const shape: [number, number] = [b.n, b.length];
-        const all: { [name: string]: Tensor } = {};
-        for (const name of names) {
-          const data = name === 'input_ids' ? b.ids : name === 'attention_mask' ? b.attentionMask : b.typeIds;
-          all[name] = tensor2d(data, shape, 'int32');
-        }
-        return this.embedTensor(all);
-      });
-      try {
-        values.set(z.dataSync() as Float32Array, s * this.dim);
-      } finally {
-        z.dispose();
-      }
-    }
-    if (normalize) l2Normalize(values, this.dim);
-    return { values, dim: this.dim, rows };
+    return this.embedBatches(texts.length, batchSize, normalize, (s, n) => {
+      const b = tokenizer.encodeBatch(texts.slice(s, s + n), { maxLength, padding: 'longest', truncation: true });
+      const shape: [number, number] = [b.n, b.length];
+      const all: { [name: string]: Tensor } = {};
+      for (const name of names) all[name] = tensor2d(name === 'input_ids' ? b.ids : name === 'attention_mask' ? b.attentionMask : b.typeIds, shape, 'int32');
+      return all;
+    });
   }
 
   /** One item or a list, as a list. */

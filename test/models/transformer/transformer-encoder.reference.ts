@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { randomArray } from '../../backend/parity.js';
 
 export type Mat = number[][]; // [rows][cols]
 
@@ -214,19 +215,8 @@ export function refParamsFromModel(model: tfl.LayersModel, numLayers: number): R
   };
 }
 
-/** Deterministic values in [lo, hi) (mulberry32). */
-export function seededValues(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return out;
-}
+/** Deterministic values in [lo, hi) (mulberry32): the backend tests' generator. */
+export const seededValues = randomArray;
 
 /** Sets every weight of a model to seeded values in [-scale, scale] (LayerNorm gammas around 1), so tests see non-trivial numbers. */
 export function randomizeWeights(model: tfl.LayersModel, seed: number, scale = 0.5): void {
