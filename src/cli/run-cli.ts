@@ -15,6 +15,7 @@ import { NumericalError } from '../train/numerical-error.js';
 import { UsageError } from '../util/usage-error.js';
 import { embedCommand } from './commands/embed.js';
 import { evalCommand } from './commands/eval.js';
+import { searchCommand } from './commands/search.js';
 import { trainCommand } from './commands/train.js';
 
 /** Where the CLI writes its help, version and error lines (default: the process's streams). */
@@ -27,12 +28,12 @@ export interface CliIo {
 export function cliProgram(io: Required<CliIo>): Command {
   const output = { writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} }; // errors are printed by runCli, as one line
   const program = new Command('contrastive')
-    .description('self-supervised contrastive representation learning: train, embed, evaluate')
+    .description('self-supervised contrastive representation learning: train, embed, evaluate, search')
     .version('0.1.0')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput(output);
-  for (const c of [trainCommand(), embedCommand(), evalCommand()]) program.addCommand(c.exitOverride().configureOutput(output));
+  for (const c of [trainCommand(), embedCommand(), evalCommand(), searchCommand()]) program.addCommand(c.exitOverride().configureOutput(output));
   return program;
 }
 

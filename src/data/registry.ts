@@ -8,6 +8,7 @@
  * | a folder                       | loadImageFolder    | images (class = sub-folder)|
  * | `.csv`, `.tsv`                 | loadCsvTable       | rows of numeric columns    |
  * | `.jsonl`, `.ndjson`, `.txt`    | loadTextFile       | texts                      |
+ * | `.jsonl`, `.ndjson` + `pairs`  | loadJsonlPairs     | text pairs (TextPair)      |
  * | `.npy`, `.f32`, `.bin` (+.json)| loadMatrix         | rows                       |
  */
 import { existsSync, statSync } from 'node:fs';
@@ -19,6 +20,7 @@ import type { ImageDataset } from './image-dataset.js';
 import { loadImageFolder } from './image-folder.js';
 import { imageSource } from './image-source.js';
 import { loadMatrix } from './matrix-file.js';
+import { loadJsonlPairs } from './jsonl-pairs.js';
 import { loadMnist } from './mnist.js';
 import type { Source } from './source.js';
 import { UsageError } from '../util/usage-error.js';
@@ -43,6 +45,11 @@ export interface DataOptions {
   channels?: 1 | 3;
   /** Image folders: called after each decoded image. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Read a JSON Lines file as text pairs (anchor, positive[, negative], optional score: see
+   * jsonl-pairs.ts), for the methods that train on pairs. Default false: one text per line.
+   */
+  pairs?: boolean;
 }
 
 export interface OpenedData {
@@ -74,6 +81,7 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
   const folder = data !== undefined && existsSync(data) && statSync(data).isDirectory();
   const ext = data !== undefined ? extname(data).toLowerCase() : '';
   if (!(TABLE.includes(ext) || ['.jsonl', '.ndjson'].includes(ext))) refuse('label', '.csv/.tsv tables and .jsonl files (image folders take their classes from sub-folders)', what);
+  if (options.pairs) refuse('label', '.csv/.tsv tables and .jsonl files of labelled texts', `the pairs of ${what}`);
   if (!folder) {
     refuse('imageSize', 'image folders', what);
     refuse('channels', 'image folders', what);
@@ -101,6 +109,10 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
     return { name, source: imageSource(images), images };
   }
   if (TABLE.includes(ext)) return { name, source: loadCsvTable(path, options.label !== undefined ? { label: options.label } : {}) };
+  if (options.pairs) {
+    if (!['.jsonl', '.ndjson'].includes(ext)) throw new DataError(path, 'a .jsonl file of text pairs ({"anchor": ..., "positive": ...[, "negative": ...]} or sentence1/sentence2[/score] per line)', `a file ending in '${ext || '(no extension)'}'`);
+    return { name, source: loadJsonlPairs(path) };
+  }
   if (TEXT.includes(ext)) return { name, source: loadTextFile(path, options.label !== undefined ? { labelField: options.label } : {}) };
   if (MATRIX.includes(ext)) return { name, source: loadMatrix(path) };
   throw new DataError(path, 'a folder of images or a .csv, .tsv, .jsonl, .txt, .npy or .f32 file', `a file ending in '${ext || '(no extension)'}'`);

@@ -113,11 +113,15 @@ export abstract class EncoderMethod implements Method {
   project(view: ViewInput, training: boolean): Tensor2D {
     const h = applyModel(this.backbone, view, training);
     const z = this.head.apply(h, { training }) as Tensor2D;
-    if (training && z.shape[0] >= 2) {
-      this.lastStd?.dispose();
-      this.lastStd = keep(outputStd(z));
-    }
+    if (training) this.recordCollapse(z);
     return z;
+  }
+
+  /** Records the collapse measure of training-mode projections z [N, d] (N >= 2; kept outside the step's tidy). */
+  protected recordCollapse(z: Tensor2D): void {
+    if (z.shape[0] < 2) return;
+    this.lastStd?.dispose();
+    this.lastStd = keep(outputStd(z));
   }
 
   /** predictor(z) of one view in training mode, [N, d']; z = project(view) is what the collapse monitor records. */

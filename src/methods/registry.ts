@@ -11,6 +11,9 @@ import {
 } from '../models/heads.js';
 import { BarlowTwins } from './barlow-twins.js';
 import { BYOL } from './byol.js';
+import { CoSENT } from './cosent.js';
+import { MNRL } from './mnrl.js';
+import { SimCSE } from './simcse.js';
 import type { EncoderMethod } from './encoder-method.js';
 import { MoCo } from './moco.js';
 import { MoCoV3 } from './mocov3.js';
@@ -23,7 +26,7 @@ import { Triplet, type TripletMining } from './triplet.js';
 import { VICReg } from './vicreg.js';
 
 /** Every method, in the order of the CLI's help. */
-export const METHOD_NAMES = ['simclr', 'supcon', 'triplet', 'siamese', 'moco', 'mocov3', 'byol', 'simsiam', 'barlow', 'vicreg', 'nnclr'] as const;
+export const METHOD_NAMES = ['simclr', 'supcon', 'triplet', 'siamese', 'moco', 'mocov3', 'byol', 'simsiam', 'barlow', 'vicreg', 'nnclr', 'simcse', 'mnrl', 'cosent'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
 export interface MethodBuildOptions {
@@ -40,7 +43,19 @@ export interface MethodBuildOptions {
   margin?: number;
   /** triplet: which triplets make the loss (default semi-hard). */
   mining?: TripletMining;
+  /**
+   * cosent: the gold score of every training item (by its position in the source the trainer draws
+   * from). A method rebuilt only to hold a checkpoint's weights (eval, embed, --init) needs none.
+   */
+  scores?: ArrayLike<number>;
 }
+
+/**
+ * What a method trains on, beyond any kind of item through the kind's views: `texts` (texts only,
+ * two identical views: SimCSE's dropout noise), `pairs` (a JSON Lines file of (anchor, positive[,
+ * negative]) texts: each field is a view), `scored-pairs` (pairs with a gold score).
+ */
+export type MethodItems = 'any' | 'texts' | 'pairs' | 'scored-pairs';
 
 export interface MethodEntry {
   readonly name: MethodName;
@@ -56,35 +71,37 @@ export interface MethodEntry {
   readonly temperature?: number;
   /** Default margin (triplet 0.2, siamese 1), for margin losses. */
   readonly margin?: number;
+  /** What it trains on (see MethodItems). */
+  readonly items: MethodItems;
   build(options: MethodBuildOptions & { dim: number }): EncoderMethod;
 }
 
 const entries: MethodEntry[] = [
   {
-    name: 'simclr', description: 'SimCLR: NT-Xent over in-batch negatives (Chen et al. 2020)', usesLabels: false, temperature: 0.2,
+    name: 'simclr', description: 'SimCLR: NT-Xent over in-batch negatives (Chen et al. 2020)', usesLabels: false, items: 'any', temperature: 0.2,
     build: (o) => new SimCLR({ backbone: o.backbone(), head: simclrHead(o.dim, 128, 64, 2, seed(o) + 1), temperature: o.temperature }),
   },
   {
-    name: 'supcon', description: 'supervised contrastive (Khosla et al. 2020)', usesLabels: true, temperature: 0.1,
+    name: 'supcon', description: 'supervised contrastive (Khosla et al. 2020)', usesLabels: true, items: 'any', temperature: 0.1,
     build: (o) => new SupCon({ backbone: o.backbone(), head: simclrHead(o.dim, 128, 64, 2, seed(o) + 1), temperature: o.temperature }),
   },
   {
-    name: 'triplet', description: 'triplet loss with online mining (FaceNet, Hermans et al.)', usesLabels: true, margin: 0.2,
+    name: 'triplet', description: 'triplet loss with online mining (FaceNet, Hermans et al.)', usesLabels: true, items: 'any', margin: 0.2,
     build: (o) => new Triplet({ backbone: o.backbone(), head: simclrHead(o.dim, 128, 64, 2, seed(o) + 1), margin: o.margin, mining: o.mining }),
   },
   {
-    name: 'siamese', description: 'siamese network, contrastive margin loss (Hadsell et al. 2006)', usesLabels: true, margin: 1,
+    name: 'siamese', description: 'siamese network, contrastive margin loss (Hadsell et al. 2006)', usesLabels: true, items: 'any', margin: 1,
     build: (o) => new Siamese({ backbone: o.backbone(), head: simclrHead(o.dim, 128, 64, 2, seed(o) + 1), margin: o.margin }),
   },
   {
-    name: 'moco', description: 'MoCo v2: momentum encoder and a queue of negatives (He et al. 2020)', usesLabels: false, temperature: 0.2,
+    name: 'moco', description: 'MoCo v2: momentum encoder and a queue of negatives (He et al. 2020)', usesLabels: false, items: 'any', temperature: 0.2,
     build: (o) => {
       const s = seed(o);
       return new MoCo({ backbone: o.backbone(), head: mocoV2Head(o.dim, 256, 128, s + 1), targetBackbone: o.backbone(), targetHead: mocoV2Head(o.dim, 256, 128, s + 1), temperature: o.temperature, seed: s });
     },
   },
   {
-    name: 'mocov3', description: 'MoCo v3: momentum encoder, predictor, in-batch keys (Chen et al. 2021)', usesLabels: false, temperature: 0.2,
+    name: 'mocov3', description: 'MoCo v3: momentum encoder, predictor, in-batch keys (Chen et al. 2021)', usesLabels: false, items: 'any', temperature: 0.2,
     build: (o) => {
       const s = seed(o);
       return new MoCoV3({
@@ -94,7 +111,7 @@ const entries: MethodEntry[] = [
     },
   },
   {
-    name: 'byol', description: 'BYOL: online/target networks and a predictor, no negatives (Grill et al. 2020)', usesLabels: false,
+    name: 'byol', description: 'BYOL: online/target networks and a predictor, no negatives (Grill et al. 2020)', usesLabels: false, items: 'any',
     build: (o) => {
       const s = seed(o);
       return new BYOL({
@@ -104,23 +121,36 @@ const entries: MethodEntry[] = [
     },
   },
   {
-    name: 'simsiam', description: 'SimSiam: stop-gradient and a predictor (Chen and He 2021)', usesLabels: false,
+    name: 'simsiam', description: 'SimSiam: stop-gradient and a predictor (Chen and He 2021)', usesLabels: false, items: 'any',
     build: (o) => new SimSiam({ backbone: o.backbone(), head: simsiamProjector(o.dim, 512, 512, seed(o) + 1), predictor: simsiamPredictor(512, 128, 512, seed(o) + 2) }),
   },
   {
-    name: 'barlow', description: 'Barlow Twins: redundancy reduction (Zbontar et al. 2021)', usesLabels: false,
+    name: 'barlow', description: 'Barlow Twins: redundancy reduction (Zbontar et al. 2021)', usesLabels: false, items: 'any',
     build: (o) => new BarlowTwins({ backbone: o.backbone(), head: barlowTwinsHead(o.dim, 512, 512, seed(o) + 1) }),
   },
   {
-    name: 'vicreg', description: 'VICReg: variance, invariance, covariance (Bardes et al. 2022)', usesLabels: false,
+    name: 'vicreg', description: 'VICReg: variance, invariance, covariance (Bardes et al. 2022)', usesLabels: false, items: 'any',
     build: (o) => new VICReg({ backbone: o.backbone(), head: vicregHead(o.dim, 512, 512, 3, seed(o) + 1) }),
   },
   {
-    name: 'nnclr', description: 'NNCLR: nearest neighbours from a support set as positives (Dwibedi et al. 2021)', usesLabels: false, temperature: 0.1,
+    name: 'nnclr', description: 'NNCLR: nearest neighbours from a support set as positives (Dwibedi et al. 2021)', usesLabels: false, items: 'any', temperature: 0.1,
     build: (o) => {
       const s = seed(o);
       return new NNCLR({ backbone: o.backbone(), head: nnclrProjectionHead(o.dim, 256, 128, s + 1), predictor: nnclrPredictionHead(128, 512, 128, s + 2), temperature: o.temperature, seed: s });
     },
+  },
+  {
+    name: 'simcse', description: 'SimCSE: the same text twice, dropout as the only noise, InfoNCE (Gao et al. 2021); texts', usesLabels: false, items: 'texts', temperature: 0.05,
+    build: (o) => new SimCSE({ backbone: o.backbone(), temperature: o.temperature }),
+  },
+  {
+    name: 'mnrl', description: 'MultipleNegativesRankingLoss on (anchor, positive[, negative]) pairs, in-batch negatives (Henderson et al. 2017, Sentence-BERT); .jsonl pairs', usesLabels: false, items: 'pairs', temperature: 0.05,
+    build: (o) => new MNRL({ backbone: o.backbone(), scale: 1 / o.temperature! }),
+  },
+  {
+    name: 'cosent', description: 'CoSENT: cosines ordered as gold scores (Su 2022); .jsonl pairs with a score', usesLabels: false, items: 'scored-pairs', temperature: 0.05,
+    // A method rebuilt to hold a checkpoint's weights computes no loss: any two scores do then.
+    build: (o) => new CoSENT({ backbone: o.backbone(), scores: o.scores ?? [0, 0], scale: 1 / o.temperature! }),
   },
 ];
 

@@ -3,7 +3,7 @@
  * of the data (or, with `limit`, the run protocol's sample of training and held-out items) through
  * the encoder, written as FILE (float32, little-endian, row-major [rows, dim]; a NumPy 1.0 `.npy`
  * file of dtype '<f4' when FILE ends in `.npy`, else the raw values) and FILE.json (its metadata:
- * rows, dim, the data's name, class names, labels (-1: none), ids, which split each row belongs to,
+ * rows, dim, the data's name (and the path of the user's data), class names, labels (-1: none), ids, which split each row belongs to,
  * the checkpoint, and FILE's `byteLength` and `checksum` (CRC-32)). With `whiten` the rows are
  * PCA-whitened by a whitening fitted on the training split's rows without labels, and FILE.json
  * also holds that whitening (mean, matrix) so new vectors of the same encoder can be whitened the
@@ -89,10 +89,12 @@ export async function embedRun(options: EmbedRunOptions): Promise<EmbedRunResult
       const bad = countNonFiniteRows(e);
       if (bad > 0) throw new Error(`embedRun: the whitening gives non-finite values in ${bad} of ${e.values.length / e.dim} rows; nothing written`);
     }
+    // The user's file or folder the rows come from (search shows their texts): the one given, else the run's.
+    const dataPath = o.data !== undefined ? resolve(o.data) : o.dataset === undefined ? restored.config?.data : undefined;
     const bytes = o.out.toLowerCase().endsWith('.npy') ? npyBytes(e.values, rows.size, e.dim) : leBytes(e.values);
     const meta = {
       rows: rows.size, dim: e.dim, dtype: 'float32', byteOrder: 'little-endian', layout: 'row-major',
-      dataset: opened.name, classNames: source.classNames ?? [], labels: source.labels ? Array.from(rowsIdx, (i) => source.labels![i]) : Array.from(rowsIdx, () => -1),
+      dataset: opened.name, ...(dataPath !== undefined ? { data: dataPath } : {}), classNames: source.classNames ?? [], labels: source.labels ? Array.from(rowsIdx, (i) => source.labels![i]) : Array.from(rowsIdx, () => -1),
       ids: Array.from(rowsIdx, (i) => source.id(i)), split, checkpoint: o.checkpoint,
       ...(whitening ? {
         whitening: {

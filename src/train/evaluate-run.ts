@@ -89,7 +89,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<Evaluate
     const run = restored.config;
     const opened = await openRunData({ ...o, onProgress: progress('decode images') }, run, restored.encoder.input);
     const labels = opened.source.labels;
-    if (!labels || !labels.some((l) => l >= 0)) throw new UsageError(o.data !== undefined ? 'data' : 'dataset', `evaluation needs labelled items, the data '${opened.name}' has none${opened.source.spec.kind === 'vector' ? ' (name the label column with --label)' : ''}`);
+    if (!labels || !labels.some((l) => l >= 0)) throw new UsageError(o.data !== undefined || (o.dataset === undefined && run?.data !== undefined) ? 'data' : 'dataset', `evaluation needs labelled items, the data '${opened.name}' has none${opened.source.spec.kind === 'vector' ? ' (name the label column with --label)' : opened.source.spec.kind === 'text' ? ' (a .jsonl file with a "label" field; or --pairs for a file of pairs)' : ''}`);
     const seed = o.seed ?? run?.seed ?? 0;
     // The training pool with --labels-per-class: the run's own --limit sample of its own data (the pool train drew its labels from).
     const sameData = run && run.dataset === opened.name;

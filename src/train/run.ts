@@ -17,6 +17,9 @@ import type { CnnPooling } from '../models/backbones/cnn.js';
 import { BACKBONE_NAMES, backboneSize, buildBackbone, type BackboneName } from '../models/backbones/registry.js';
 import { Encoder, type Preprocessing } from '../models/encoder.js';
 import { loadEncoder } from '../models/encoder-file.js';
+import { TRANSFORMER_PRESET_NAMES, type TransformerPresetName } from '../models/transformer/presets.js';
+import { loadTokenizer } from '../models/transformer/tokenizer-file.js';
+import { resolveTransformerOptions, type TransformerEncoderOptions } from '../models/transformer/transformer-encoder.js';
 import { UsageError } from '../util/usage-error.js';
 import { loadCheckpoint, loadCheckpointState } from './checkpoint.js';
 
@@ -62,6 +65,23 @@ export interface RunConfig {
   imageSize?: [number, number];
   /** --data image folders: the channels images were converted to, when given. */
   channels?: 1 | 3;
+  /**
+   * Texts (backbone transformer): the encoder's options, its vocabulary size the tokenizer's (the
+   * run's tokenizer is `tokenizer.json` in the run directory). The seed is the run's.
+   */
+  transformer?: TransformerEncoderOptions;
+  /** Texts: the preset the transformer was sized by (absent: --model's size). */
+  preset?: TransformerPresetName;
+  /** Texts: the longest row fed to the encoder, special tokens included. */
+  maxLength?: number;
+  /** Texts: the tokenizer the run was given (a tokenizer.json, vocab.txt or a folder of one); absent: trained on the run's texts. */
+  tokenizer?: string;
+  /** Texts: the WordPiece vocabulary size the tokenizer was trained to (no --tokenizer, no --model). */
+  vocabSize?: number;
+  /** Texts: the Hugging Face BERT folder the encoder's weights started from. */
+  model?: string;
+  /** Texts: the data was read as pairs (methods mnrl, cosent). */
+  pairs?: boolean;
 }
 
 /** The input of runs written before `input` existed: both built-in sets are 28x28 grayscale. */
@@ -151,10 +171,27 @@ function checkRunFile(path: string, value: unknown): RunConfig {
   if (c.label !== undefined && typeof c.label !== 'string') bad('label', 'a column or field name (string)', c.label);
   if (c.imageSize !== undefined && !(Array.isArray(c.imageSize) && c.imageSize.length === 2 && c.imageSize.every((v) => isInt(v, 1)))) bad('imageSize', 'two integers >= 1 [height, width]', c.imageSize);
   if (c.channels !== undefined && c.channels !== 1 && c.channels !== 3) bad('channels', '1 or 3', c.channels);
+  if (c.preset !== undefined && !(TRANSFORMER_PRESET_NAMES as readonly string[]).includes(c.preset as string)) bad('preset', `one of ${TRANSFORMER_PRESET_NAMES.join(', ')}`, c.preset);
+  for (const k of ['maxLength', 'vocabSize'] as const) if (c[k] !== undefined && !isInt(c[k], 1)) bad(k, 'an integer >= 1', c[k]);
+  for (const k of ['tokenizer', 'model'] as const) if (c[k] !== undefined && typeof c[k] !== 'string') bad(k, 'a path (string)', c[k]);
+  if (c.pairs !== undefined && typeof c.pairs !== 'boolean') bad('pairs', 'true or false', c.pairs);
   const config = withLegacyDefaults(c as unknown as RunConfig);
   const input = config.input!;
-  if (config.backbone !== 'mlp' && input.kind !== 'image') bad('backbone', `mlp (for items of kind '${input.kind}')`, config.backbone);
-  if (input.kind === 'text') bad('input', 'images or rows (no built-in backbone encodes text)', input);
+  if (input.kind === 'text') {
+    if (config.backbone !== 'transformer') bad('backbone', 'transformer (for texts)', config.backbone);
+    if (typeof c.transformer !== 'object' || c.transformer === null) bad('transformer', 'the transformer\'s options (an object with vocabSize, hiddenSize, ...)', c.transformer);
+    try {
+      resolveTransformerOptions(c.transformer as TransformerEncoderOptions, 'transformer');
+    } catch (e) {
+      bad('transformer', `valid transformer options (${(e as Error).message.replace(/^transformer: /, '')})`, c.transformer);
+    }
+  } else {
+    if (config.backbone === 'transformer') bad('backbone', `cnn, resnet or mlp (for items of kind '${input.kind}')`, config.backbone);
+    if (config.backbone !== 'mlp' && input.kind !== 'image') bad('backbone', `mlp (for items of kind '${input.kind}')`, config.backbone);
+    for (const k of ['transformer', 'preset', 'maxLength', 'tokenizer', 'vocabSize', 'model', 'pairs'] as const) {
+      if (c[k] !== undefined) bad(k, `no ${k} (it applies to texts, not items of kind '${input.kind}')`, c[k]);
+    }
+  }
   if (c.standardize !== undefined) {
     const st = c.standardize as { mean?: unknown; std?: unknown } | null;
     if (input.kind !== 'vector') bad('standardize', `no standardize (it applies to rows, not items of kind '${input.kind}')`, c.standardize);
@@ -197,9 +234,9 @@ const MOMENTUM_METHODS: readonly MethodName[] = ['moco', 'mocov3', 'byol'];
  * momentum copy) and the activation values of one item's forward pass through the backbone.
  */
 export function runSize(config: RunConfig): { params: number; activations: number } {
-  const b = backboneSize(config.backbone, config.input ?? LEGACY_INPUT, { pooling: config.pooling, widths: config.widths, embeddingDim: config.embeddingDim });
-  // The registry's heads read the representation into hidden layers of at most 512 units.
-  const head = b.outputDim * 512 + 2 * 512 * 512;
+  const b = backboneSize(config.backbone, config.input ?? LEGACY_INPUT, backboneOptions(config));
+  // The registry's heads read the representation into hidden layers of at most 512 units (the text methods have none).
+  const head = METHODS[config.method].items !== 'any' ? 0 : b.outputDim * 512 + 2 * 512 * 512;
   const copies = MOMENTUM_METHODS.includes(config.method) ? 2 : 1;
   return { params: copies * (b.params + head), activations: b.activations };
 }
@@ -270,15 +307,30 @@ export function checkRunMemory(config: RunConfig, batchSize: number): void {
   throw new UsageError(option, `expected a training step that fits in this machine's ${gib(have)} of memory, received ${received}, which needs about ${gib(bytes)} (${config.backbone} ${describeSize(config)}, batches of ${batchSize} x 2 views)`);
 }
 
-/** The method a run config describes, with fresh weights (a UsageError when the network would be too large: checkRunSize). */
-export function buildRunMethod(config: RunConfig): EncoderMethod {
+/** The backbone options of a run config. */
+function backboneOptions(config: RunConfig) {
+  return {
+    seed: config.seed, pooling: config.pooling, widths: config.widths, embeddingDim: config.embeddingDim,
+    ...(config.transformer ? { transformer: config.transformer } : {}), ...(config.maxLength !== undefined ? { maxLength: config.maxLength } : {}),
+  };
+}
+
+/**
+ * The method a run config describes, with fresh weights (a UsageError when the network would be
+ * too large: checkRunSize). `scores`: cosent's gold scores of the training items (only a run that
+ * trains needs them).
+ */
+export function buildRunMethod(config: RunConfig, extra: { scores?: ArrayLike<number> } = {}): EncoderMethod {
   checkRunSize(config);
   const input = config.input ?? LEGACY_INPUT;
   return buildMethod(config.method, {
-    backbone: () => buildBackbone(config.backbone, input, { seed: config.seed, pooling: config.pooling, widths: config.widths, embeddingDim: config.embeddingDim }),
-    seed: config.seed, temperature: config.temperature, margin: config.margin, mining: config.mining,
+    backbone: () => buildBackbone(config.backbone, input, backboneOptions(config)),
+    seed: config.seed, temperature: config.temperature, margin: config.margin, mining: config.mining, ...(extra.scores ? { scores: extra.scores } : {}),
   });
 }
+
+/** The file a text run keeps its tokenizer in. */
+export const RUN_TOKENIZER_FILE = 'tokenizer.json';
 
 /** Any error of reading `file` as a DataError naming it (UsageErrors and DataErrors pass as they are). */
 function fileError(e: unknown, file: string, expected: string): Error {
@@ -384,7 +436,16 @@ export async function restoreEncoder(dir: string, option = 'checkpoint'): Promis
   if (!config) throw new UsageError(option, `expected a run directory (with run.json or encoder/encoder.json) or a saved encoder, received '${dir}'`);
   const method = restoreMethod(dir, option);
   const input = config.input ?? LEGACY_INPUT;
-  const preprocessing: Preprocessing | undefined = config.standardize ? { kind: 'vector', version: 1, mean: config.standardize.mean, std: config.standardize.std } : undefined;
+  let preprocessing: Preprocessing | undefined = config.standardize ? { kind: 'vector', version: 1, mean: config.standardize.mean, std: config.standardize.std } : undefined;
+  if (input.kind === 'text') {
+    const file = join(dir, RUN_TOKENIZER_FILE);
+    try {
+      preprocessing = { kind: 'text', version: 1, tokenizer: loadTokenizer(file), ...(config.maxLength !== undefined ? { maxLength: config.maxLength } : {}) };
+    } catch (e) {
+      method.dispose();
+      throw fileError(e, file, 'the run\'s tokenizer (tokenizer.json)');
+    }
+  }
   // The Encoder borrows the method's backbone; disposing the method frees both.
   const encoder = new Encoder({ model: method.backbone, input, ...(preprocessing ? { preprocessing } : {}), name: config.method, metadata: { method: config.method, projectionDim: method.projectionDim } });
   return { encoder, config, dispose: () => method.dispose() };

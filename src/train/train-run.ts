@@ -6,7 +6,7 @@
  * is checked before anything is written.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { defaultViews } from '../augment/presets/default-views.js';
 import { defaultCollate } from '../data/collate.js';
 import { DataLoader } from '../data/loader.js';
@@ -30,6 +30,18 @@ import type { EpochLog } from './epoch-log.js';
 import { buildRunMethod, checkRunDirectory, checkRunMemory, checkRunSize, readRun, restoreMethod, type RunConfig } from './run.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { Trainer, type OptimizerName } from './trainer.js';
+import { TextViews } from '../augment/text/text-views.js';
+import { NoDuplicatesSampler } from '../data/no-duplicates-sampler.js';
+import { pairScores, PairViews, type TextPair } from '../data/text-pairs.js';
+import type { Collate } from '../data/collate.js';
+import type { Tokenizer } from '../models/transformer/tokenizer.js';
+import { loadTokenizer } from '../models/transformer/tokenizer-file.js';
+import { loadHfBert } from '../models/transformer/hf-bert-file.js';
+import { collateTokens } from '../models/transformer/token-collate.js';
+import { TRANSFORMER_PRESET_NAMES, transformerPreset, type TransformerPresetName } from '../models/transformer/presets.js';
+import { trainWordPiece } from '../models/transformer/wordpiece-trainer.js';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { RUN_TOKENIZER_FILE } from './run.js';
 
 export interface TrainRunOptions extends Omit<DataOptions, 'onProgress'> {
   /** Method name. Default 'simclr'. */
@@ -59,9 +71,19 @@ export interface TrainRunOptions extends Omit<DataOptions, 'onProgress'> {
   embeddingDim?: number;
   /** Rows: share of features SCARF corrupts. Default 0.6. */
   corruption?: number;
-  /** Default 15. */
+  /** Texts: the transformer's size, a preset (default 'small'; not with `model`). */
+  preset?: TransformerPresetName;
+  /** Texts: start from this Hugging Face BERT folder (config.json, model.safetensors, and its tokenizer unless `tokenizer` is given). */
+  model?: string;
+  /** Texts: a tokenizer.json, vocab.txt or a folder of one (default: the model's, else a WordPiece vocabulary trained on the run's texts). */
+  tokenizer?: string;
+  /** Texts: the size of the WordPiece vocabulary trained on the run's texts. Default 8000. */
+  vocabSize?: number;
+  /** Texts: the longest row in tokens, special tokens included (longer texts are truncated). Default 64, at most the model's positions. */
+  maxLength?: number;
+  /** Default 15 (texts: 5). */
   epochs?: number;
-  /** Default 256. */
+  /** Default 256 (texts: 64). */
   batchSize?: number;
   optimizer?: OptimizerName;
   learningRate?: number;
@@ -111,6 +133,25 @@ function checkOptions(o: TrainRunOptions): void {
   if (o.margin !== undefined && !(Number.isFinite(o.margin) && o.margin >= 0)) throw new UsageError('margin', `expected a finite number >= 0, received ${o.margin}`);
   if (o.corruption !== undefined && !(o.corruption >= 0 && o.corruption <= 1)) throw new UsageError('corruption', `expected a share in [0, 1], received ${o.corruption}`);
   if (o.cropScale !== undefined && !(o.cropScale > 0 && o.cropScale <= 1)) throw new UsageError('cropScale', `expected a fraction in (0, 1], received ${o.cropScale}`);
+  if (o.preset !== undefined && !(TRANSFORMER_PRESET_NAMES as readonly string[]).includes(o.preset)) throw new UsageError('preset', `expected one of ${TRANSFORMER_PRESET_NAMES.join(', ')}, received ${JSON.stringify(o.preset)}`);
+  if (o.preset !== undefined && o.model !== undefined) throw new UsageError('preset', `sizes a transformer trained from scratch; --model ${o.model} brings its own size, received both`);
+  if (o.maxLength !== undefined && !(Number.isInteger(o.maxLength) && o.maxLength >= 3)) throw new UsageError('maxLength', `expected an integer >= 3 (special tokens included), received ${o.maxLength}`);
+  if (o.vocabSize !== undefined && !(Number.isInteger(o.vocabSize) && o.vocabSize >= 16)) throw new UsageError('vocabSize', `expected an integer >= 16, received ${o.vocabSize}`);
+  if (o.vocabSize !== undefined && (o.tokenizer !== undefined || o.model !== undefined)) throw new UsageError('vocabSize', `sizes the vocabulary trained on the run's texts; --${o.tokenizer !== undefined ? 'tokenizer' : 'model'} brings its own, received both`);
+}
+
+/** The options that apply to texts only. */
+const TEXT_OPTIONS = ['preset', 'model', 'tokenizer', 'vocabSize', 'maxLength'] as const;
+
+/** The texts of the training items (every field of a pair): what a WordPiece vocabulary is trained on. */
+function trainingTexts(source: Source<unknown>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < source.size; i++) {
+    const item = source.item(i);
+    if (typeof item === 'string') out.push(item);
+    else out.push(...(item as TextPair).texts);
+  }
+  return out;
 }
 
 /** A `protocol: <option> must ...` error as a UsageError naming that option (labelsPerClass otherwise). */
@@ -132,16 +173,26 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   checkOptions(o);
   const method: MethodName = o.method ?? 'simclr';
   const entry = METHODS[method];
-  const seed = o.seed ?? 0, epochs = o.epochs ?? 15, batchSize = o.batchSize ?? 256;
-  const opened = await openData({ ...o, ...(o.onLoadProgress ? { onProgress: o.onLoadProgress } : {}) });
+  const pairs = entry.items === 'pairs' || entry.items === 'scored-pairs';
+  if (pairs && (o.data === undefined || !['.jsonl', '.ndjson'].includes(extname(o.data).toLowerCase()))) {
+    throw new UsageError('data', `expected a .jsonl file of text pairs for method ${method} (one {"anchor": ..., "positive": ...${entry.items === 'scored-pairs' ? ', "score": ...' : '[, "negative": ...]'}} per line), received ${o.data !== undefined ? `'${o.data}'` : `the built-in data set ${o.dataset}`}`);
+  }
+  const { preset: _p, model: _m, tokenizer: _t, vocabSize: _v, maxLength: _l, ...dataOptions } = o;
+  const opened = await openData({ ...dataOptions, ...(pairs ? { pairs: true } : {}), ...(o.onLoadProgress ? { onProgress: o.onLoadProgress } : {}) });
   const spec = opened.source.spec;
+  const text = spec.kind === 'text';
+  if (entry.items !== 'any' && !text) throw new UsageError('method', `${method} trains on texts, received ${spec.kind === 'image' ? 'images' : 'rows'} in '${opened.name}'`);
+  if (!text) for (const k of TEXT_OPTIONS) if (o[k] !== undefined) throw new UsageError(k, `applies to texts, received it for the ${spec.kind === 'image' ? 'images' : 'rows'} of '${opened.name}'`);
+  const seed = o.seed ?? 0, epochs = o.epochs ?? (text ? 5 : 15), batchSize = o.batchSize ?? (text ? 64 : 256);
   let backbone: BackboneName;
   try {
     backbone = o.backbone ?? defaultBackbone(spec);
   } catch (e) {
     throw new UsageError(o.data !== undefined ? 'data' : 'dataset', `${(e as Error).message.replace(/^defaultBackbone: /, '')}`);
   }
-  if (spec.kind !== 'image' && backbone !== 'mlp') throw new UsageError('backbone', `expected mlp for items of kind '${spec.kind}', received ${backbone}`);
+  if (text && backbone !== 'transformer') throw new UsageError('backbone', `expected transformer for texts, received ${backbone}`);
+  if (!text && backbone === 'transformer') throw new UsageError('backbone', `expected ${spec.kind === 'image' ? 'cnn, resnet or mlp for images' : 'mlp for rows'} (transformer encodes texts), received transformer`);
+  if (spec.kind === 'vector' && backbone !== 'mlp') throw new UsageError('backbone', `expected mlp for items of kind '${spec.kind}', received ${backbone}`);
   const out = o.out ?? join('runs', `${opened.name}-${method}-${backbone}`);
   if (entry.usesLabels && !opened.source.labels?.some((l) => l >= 0)) throw new UsageError('method', `${method} trains with labels, but the data '${opened.name}' has none${spec.kind === 'vector' ? ' (name the label column with --label)' : ''}`);
 
@@ -162,6 +213,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     ...(o.label !== undefined ? { label: o.label } : {}),
     ...(o.imageSize !== undefined ? { imageSize: [...o.imageSize] } : {}),
     ...(o.channels !== undefined ? { channels: o.channels } : {}),
+    ...(pairs ? { pairs: true } : {}),
   };
   const runFile = join(out, 'run.json');
   checkRunDirectory(out, 'out');
@@ -188,10 +240,65 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const trainIdx = entry.usesLabels ? items.train.filter((i) => labels![i] >= 0) : items.train;
   const train = subsetSource(source, trainIdx);
   if (train.size < batchSize) throw new UsageError('batchSize', `expected at most the ${train.size} training items, received ${batchSize}`);
+  // Texts: the tokenizer (the run's own on --resume, the one given, the model's, or one trained on
+  // the training texts) and the transformer's options (the model's, or a preset at its vocabulary).
+  let tokenizer: Tokenizer | undefined;
+  let pretrained: LayersModel | undefined;
+  if (text) {
+    const saved = o.resume && existsSync(join(out, RUN_TOKENIZER_FILE)) ? readRun(out, 'resume') : undefined;
+    let transformer;
+    if (saved) {
+      tokenizer = loadTokenizer(join(out, RUN_TOKENIZER_FILE));
+      transformer = saved.transformer;
+    } else if (o.model !== undefined) {
+      const loaded = loadHfBert(o.model, { seed, tokenizer: o.tokenizer === undefined });
+      pretrained = loaded.model;
+      tokenizer = o.tokenizer !== undefined ? loadTokenizer(o.tokenizer) : loaded.tokenizer;
+      if (!tokenizer) {
+        pretrained.dispose();
+        throw new UsageError('tokenizer', `expected a tokenizer for the model in '${o.model}' (the folder has no tokenizer.json or vocab.txt), received none`);
+      }
+      transformer = { ...loaded.options, seed };
+    } else {
+      tokenizer = o.tokenizer !== undefined ? loadTokenizer(o.tokenizer) : trainWordPiece(trainingTexts(train), { vocabSize: o.vocabSize ?? 8000 });
+      transformer = transformerPreset(o.preset ?? 'small', { vocabSize: tokenizer.vocabSize, seed });
+    }
+    const positions = transformer?.maxPositions ?? 512;
+    if (o.maxLength !== undefined && o.maxLength > positions) {
+      pretrained?.dispose();
+      throw new UsageError('maxLength', `expected at most the encoder's ${positions} positions, received ${o.maxLength}`);
+    }
+    if (pretrained && tokenizer.vocabSize > (transformer?.vocabSize ?? 0)) {
+      pretrained.dispose();
+      throw new UsageError('tokenizer', `expected a vocabulary of at most the model's ${transformer?.vocabSize} tokens, received ${tokenizer.vocabSize}`);
+    }
+    Object.assign(config, {
+      transformer, ...(o.model === undefined ? { preset: o.preset ?? 'small' } : {}), maxLength: o.maxLength ?? Math.min(64, positions),
+      ...(o.tokenizer !== undefined ? { tokenizer: resolve(o.tokenizer) } : {}),
+      ...(o.tokenizer === undefined && o.model === undefined ? { vocabSize: o.vocabSize ?? 8000 } : {}),
+      ...(o.model !== undefined ? { model: resolve(o.model) } : {}),
+    });
+  }
   checkRunSize(config); // too many parameters: refused naming --widths / --embedding-dim
   checkRunMemory(config, batchSize); // a step that cannot fit in memory is refused before anything is built
 
-  const built: EncoderMethod = buildRunMethod(config);
+  let scores: Float64Array | undefined;
+  if (entry.items === 'scored-pairs') {
+    try {
+      scores = pairScores(train as Source<TextPair>);
+    } catch (e) {
+      pretrained?.dispose();
+      throw new UsageError('data', `expected a score on every pair for method ${method}: ${(e as Error).message.replace(/^pairScores: /, '')}`);
+    }
+  }
+  let built: EncoderMethod;
+  try {
+    built = buildRunMethod(config, scores ? { scores } : {});
+    // --model: the encoder starts from its weights (the same architecture: built from its options).
+    if (pretrained) built.backbone.setWeights(pretrained.getWeights());
+  } finally {
+    pretrained?.dispose();
+  }
   let lock: RunLock | undefined;
   try {
     if (o.init !== undefined && !hasCheckpoint) {
@@ -206,7 +313,15 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       }
       if (!same) throw new UsageError('init', `the backbone of the run in '${o.init}' has other weights than this run's (${backbone}; check --pooling, --widths, --embedding-dim)`);
     }
-    let sampler: MPerClassSampler | undefined;
+    let sampler: MPerClassSampler | NoDuplicatesSampler | undefined;
+    if (text && !entry.usesLabels && method !== 'cosent') {
+      // In-batch negatives: a text twice in one batch would be its own negative (no-duplicates-sampler.ts).
+      const keys = Array.from({ length: train.size }, (_, i) => {
+        const item = train.item(i);
+        return typeof item === 'string' ? item : (item as TextPair).texts;
+      });
+      sampler = new NoDuplicatesSampler(keys, { batchSize, seed });
+    }
     if (entry.usesLabels) {
       const classes = new Set(train.labels).size;
       let m = o.mPerClass;
@@ -231,23 +346,31 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         }
       }
     }
-    const views = defaultViews(spec, {
-      cropScale: config.cropScale,
-      ...(spec.kind === 'vector' ? { rows: Array.from(items.pool, (i) => source.item(i) as Float32Array), corruption: config.corruption } : {}),
-    });
-    const loader = new DataLoader({ source: train, views, collate: defaultCollate(spec) });
-    const mon = monitorItems(items.train, items.test, labels);
+    // Texts: pairs are their fields (view v = text v); single texts twice, the encoder's dropout as
+    // the only noise (SimCSE's finding: better than deletions or crops, Gao et al. 2021, table 2).
+    const views = text
+      ? (pairs ? new PairViews((train.item(0) as TextPair).texts.length) : new TextViews())
+      : defaultViews(spec, {
+        cropScale: config.cropScale,
+        ...(spec.kind === 'vector' ? { rows: Array.from(items.pool, (i) => source.item(i) as Float32Array), corruption: config.corruption } : {}),
+      });
+    const collate = (text ? collateTokens(tokenizer!, { maxLength: config.maxLength }) : defaultCollate(spec)) as Collate<unknown>;
+    const loader = new DataLoader({ source: train, views: views as never, collate });
+    const mon = pairs ? null : monitorItems(items.train, items.test, labels);
     const callbacks = [
-      ...(mon ? [knnMonitor({ train: subsetSource(source, mon.bank), test: subsetSource(source, mon.queries) })] : []),
+      ...(mon ? [knnMonitor({ train: subsetSource(source, mon.bank), test: subsetSource(source, mon.queries), ...(text ? { collate } : {}) })] : []),
       ...(o.callbacks ?? []),
     ];
     // The trainer checks its options (epochs, optimizer, learning rate) before anything is written.
     let trainer: Trainer;
     try {
+      // Texts with Adam: 5e-4 from scratch (small BERTs), 2e-5 from a pretrained model (Sentence-BERT's, Reimers & Gurevych 2019).
+      const textLr = text && (o.optimizer ?? 'adam') === 'adam' ? (o.model !== undefined || config.model !== undefined ? 2e-5 : 5e-4) : undefined;
       trainer = new Trainer({
-        epochs, batchSize, optimizer: o.optimizer, learningRate: o.learningRate, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
+        epochs, batchSize, optimizer: o.optimizer, learningRate: o.learningRate ?? textLr, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
         encoder: {
           ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
+          ...(text ? { preprocessing: { kind: 'text' as const, version: 1 as const, tokenizer: tokenizer!, maxLength: config.maxLength } } : {}),
           metadata: { method, backbone, dataset: opened.name, seed, projectionDim: built.projectionDim },
         },
       });
@@ -286,9 +409,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     mkdirSync(out, { recursive: true });
     lock = acquireLock(out, 'out', `contrastive train${o.resume ? ' --resume' : ''}`);
     if (!o.resume && existsSync(join(out, 'checkpoint.json'))) throw new UsageError('out', `'${out}' already holds a run; pass --resume to continue it or choose another --out`);
-    if (!o.resume) writeFileAtomic(runFile, JSON.stringify(config, null, 1)); // never half a run.json
+    if (!o.resume) {
+      // The tokenizer first: a run.json always has the tokenizer its encoder reads.
+      if (tokenizer) writeFileAtomic(join(out, RUN_TOKENIZER_FILE), JSON.stringify(tokenizer));
+      writeFileAtomic(runFile, JSON.stringify(config, null, 1)); // never half a run.json
+    }
     log(
-      `contrastive train: ${method} on ${opened.name} (${train.size} ${spec.kind === 'image' ? 'images' : spec.kind === 'vector' ? 'rows' : 'items'}), ${backbone} backbone ` +
+      `contrastive train: ${method} on ${opened.name} (${train.size} ${spec.kind === 'image' ? 'images' : spec.kind === 'vector' ? 'rows' : pairs ? 'pairs' : 'texts'}), ${backbone} backbone ` +
         `(${built.backbone.countParams().toLocaleString('en-US')} parameters, head ${built.head.countParams().toLocaleString('en-US')}), ` +
         `${epochs} epoch${epochs === 1 ? '' : 's'} of batch ${batchSize}, seed ${seed} -> ${out}`,
     );

@@ -7,14 +7,19 @@ export class UsageError extends Error {
   /** The option, as the library names it (camelCase). */
   readonly option: string;
 
-  constructor(option: string, message: string) {
+  /** The argument is a positional one (named without dashes on the command line). */
+  readonly positional: boolean;
+
+  constructor(option: string, message: string, options: { positional?: boolean } = {}) {
     super(`${option}: ${message}`);
     this.name = 'UsageError';
     this.option = option;
+    this.positional = options.positional ?? false;
   }
 
-  /** The message with the option as a command-line flag. */
+  /** The message with the option as a command-line flag (a positional argument by its name). */
   get flagMessage(): string {
+    if (this.positional) return this.message;
     return `--${this.option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${this.message.slice(this.option.length + 2)}`;
   }
 }

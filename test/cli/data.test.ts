@@ -222,7 +222,8 @@ describe('contrastive CLI on --data', () => {
       [['--data', unlabelled, '--method', 'supcon'], /--method: supcon trains with labels, but the data 'unlabelled\.csv' has none \(name the label column with --label\)/],
       [['--data', join(images, 'circle'), '--method', 'triplet'], /--method: triplet trains with labels, but the data 'circle' has none/], // a folder without class folders
       [['--data', good, '--label', 'kind', '--backbone', 'cnn'], /--backbone: expected mlp for items of kind 'vector', received cnn/],
-      [['--data', jsonl], /--data: no built-in backbone encodes items of kind 'text'/],
+      [['--data', jsonl, '--method', 'mnrl'], new RegExp(`${esc(jsonl)}, line 1: expected text fields anchor/positive/negative, .*found the fields text`)],
+      [['--data', jsonl, '--backbone', 'mlp'], /--backbone: expected transformer for texts, received mlp/],
     ];
     const results = await mapLimit(cases, 2, ([args]) => runAsync('train', ...args, '--epochs', '1', '--batch-size', '2', '--out', out));
     cases.forEach(([args, msg], i) => {

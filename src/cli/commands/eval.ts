@@ -7,11 +7,16 @@
 import { Command } from 'commander';
 import type { Evaluation } from '../../eval/evaluate.js';
 import { evaluateRun } from '../../train/evaluate-run.js';
+import { evaluatePairsRun } from '../../train/evaluate-pairs-run.js';
+import { readRun } from '../../train/run.js';
+import { existsSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { evaluationReportData } from '../../report/evaluation-report.js';
 import { checkReportTarget, writeReport } from '../../report/write-report.js';
 import { integer, integerList } from '../args.js';
 import { dataOptions, withDataOptions, type DataArgs } from '../data-options.js';
 import { phaseProgress } from '../progress.js';
+import { UsageError } from '../../util/usage-error.js';
 
 interface EvalArgs extends DataArgs {
   checkpoint: string;
@@ -24,6 +29,7 @@ interface EvalArgs extends DataArgs {
   mapPoints: number;
   baseline: boolean;
   whiten?: boolean;
+  pairs?: boolean;
 }
 
 /** The JSON summary of one evaluation (per-class retrieval left to the report). */
@@ -48,8 +54,30 @@ export function evalCommand(): Command {
     .option('--map-points <n>', 'held-out items on the report\'s UMAP map (UMAP in JavaScript: about 20 s for 5000)', integer(10), 5000)
     .option('--whiten', 'PCA-whiten the encoder\'s and the baseline\'s rows first (Ledoit-Wolf shrinkage, fitted on the training items without their labels); every figure is then of the whitened rows')
     .option('--no-baseline', 'skip the raw-pixel (raw-row) figures (about 40% of the time; the report then has no baseline column)')
+    .option('--pairs', 'texts: read --data (a .jsonl file) as (anchor, positive) pairs and score how well each anchor finds its own positive among all positives: recall@1, recall@10, MRR (the default for a run trained on pairs)')
     .option('--json', 'print one JSON object on stdout instead of a table')
     .action(async (args: EvalArgs) => {
+      // Pairs: asked for, or a run trained on pairs evaluated on its own data or another .jsonl file.
+      const run = existsSync(join(args.checkpoint, 'run.json')) ? readRun(args.checkpoint) : undefined;
+      if (args.pairs || (run?.pairs && args.dataset === undefined && (args.data === undefined || ['.jsonl', '.ndjson'].includes(extname(args.data).toLowerCase())))) {
+        for (const k of ['report', 'labelsPerClass', 'whiten', 'label'] as const) {
+          if (args[k] !== undefined) throw new UsageError(k, 'applies to labelled items, not to the retrieval of pairs');
+        }
+        const progress = phaseProgress();
+        const r = await evaluatePairsRun({ checkpoint: args.checkpoint, data: args.data, limit: args.limit, k: args.k, onProgress: progress.phase });
+        progress.stop();
+        if (args.json) {
+          process.stdout.write(`${JSON.stringify(r)}\n`);
+          return;
+        }
+        const pct = (x: number) => `${(100 * x).toFixed(2)}%`.padStart(8);
+        process.stdout.write(
+          `${r.dataset}, ${r.split === 'held-out' ? 'held-out pairs' : 'every pair'} (${r.n}): each anchor's positive among all ${r.n} positives (cosine)\n` +
+            Object.entries(r.recallAtK).map(([k, v]) => `  ${`recall@${k}`.padEnd(38)}${pct(v)}\n`).join('') +
+            `  ${'MRR'.padEnd(38)}${pct(r.mrr)}\n  ${'median / mean rank'.padEnd(38)}${String(r.medianRank).padStart(8)} ${r.meanRank.toFixed(1)}\n`,
+        );
+        return;
+      }
       // A report folder that cannot be written (a file, a folder of other files) is refused before the work.
       if (args.report) checkReportTarget(args.report);
       const progress = phaseProgress();

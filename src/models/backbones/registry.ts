@@ -1,16 +1,19 @@
 /**
  * Backbones by name, built for the items they encode: `cnn` and `resnet` take images, `mlp` takes
- * rows (and flattened images). The sizes are the package's defaults for small data on a CPU: cnn
+ * rows (and flattened images), `transformer` takes texts (token ids and an attention mask: see
+ * models/transformer). The sizes are the package's defaults for small data on a CPU: cnn
  * 32-64-128 with flatten + 256 (or global average pooling), ResNet-18 at width 1/4
- * (16-32-64-128), MLP 512-512-128.
+ * (16-32-64-128), MLP 512-512-128; the transformer's size is its options (`transformer`, e.g. a
+ * preset of models/transformer/presets.ts with the tokenizer's vocabulary size).
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ItemSpec } from '../../data/source.js';
 import { cnnBackbone, type CnnPooling } from './cnn.js';
 import { mlpBackbone } from './mlp.js';
 import { resnetBackbone } from './resnet.js';
+import { transformerEncoder, transformerParamCount, resolveTransformerOptions, type TransformerEncoderOptions } from '../transformer/transformer-encoder.js';
 
-export const BACKBONE_NAMES = ['cnn', 'resnet', 'mlp'] as const;
+export const BACKBONE_NAMES = ['cnn', 'resnet', 'mlp', 'transformer'] as const;
 export type BackboneName = (typeof BACKBONE_NAMES)[number];
 
 export interface BackboneOptions {
@@ -26,19 +29,33 @@ export interface BackboneOptions {
   hidden?: number[];
   /** mlp: output width. Default 128. */
   outputDim?: number;
+  /** transformer: its options (required: at least vocabSize, the tokenizer's). `seed` above overrides theirs. */
+  transformer?: TransformerEncoderOptions;
+  /** transformer: the longest text in tokens a run feeds (memory estimates only). Default its maxPositions. */
+  maxLength?: number;
 }
 
-/** The backbone a kind of item gets when none is named: images cnn, rows mlp. */
+/** The backbone a kind of item gets when none is named: images cnn, rows mlp, texts transformer. */
 export function defaultBackbone(spec: ItemSpec): BackboneName {
   if (spec.kind === 'image') return 'cnn';
   if (spec.kind === 'vector') return 'mlp';
-  throw new Error(`defaultBackbone: no built-in backbone encodes items of kind '${spec.kind}' yet (text needs a transformer encoder)`);
+  return 'transformer';
+}
+
+/** The transformer's options of `options` (its own, with `seed` on top), or an error saying they are needed. */
+function transformerOptions(options: BackboneOptions): TransformerEncoderOptions {
+  if (!options.transformer) throw new Error('buildBackbone: backbone \'transformer\' needs options.transformer (at least vocabSize, the tokenizer\'s), received none');
+  return { ...options.transformer, ...(options.seed !== undefined ? { seed: options.seed } : {}) };
 }
 
 export function buildBackbone(name: BackboneName, spec: ItemSpec, options: BackboneOptions = {}): LayersModel {
   const { seed } = options;
+  if (name === 'transformer') {
+    if (spec.kind !== 'text') throw new Error(`buildBackbone: backbone 'transformer' encodes texts, received items of kind '${spec.kind}'`);
+    return transformerEncoder(transformerOptions(options));
+  }
+  if (spec.kind === 'text') throw new Error(`buildBackbone: backbone '${name}' encodes images or rows, received items of kind 'text' (use transformer)`);
   if (name === 'mlp') {
-    if (spec.kind === 'text') throw new Error("buildBackbone: backbone 'mlp' encodes images or rows, received items of kind 'text'");
     const inputShape = spec.kind === 'image' ? [spec.height, spec.width, spec.channels] : [spec.dim];
     return mlpBackbone({ inputShape, seed, ...(options.hidden ? { hidden: options.hidden } : {}), ...(options.outputDim ? { outputDim: options.outputDim } : {}) });
   }
@@ -65,6 +82,16 @@ export interface BackboneSize {
  * machine (`--widths 100000`) with one line instead of an allocation failure.
  */
 export function backboneSize(name: BackboneName, spec: ItemSpec, options: BackboneOptions = {}): BackboneSize {
+  if (name === 'transformer') {
+    if (spec.kind !== 'text' || !options.transformer) return { params: 0, outputDim: 0, activations: 0 };
+    const o = resolveTransformerOptions(transformerOptions(options), 'backboneSize');
+    // Activations of one text of `maxLength` tokens (the most a run feeds): per layer the attention's
+    // Q, K, V, context and output, its [heads, L, L] scores and probabilities, the feed-forward's
+    // two intermediate maps and the LayerNorms' outputs.
+    const L = options.maxLength ?? o.maxPositions, H = o.hiddenSize, I = o.intermediateSize;
+    const perLayer = 8 * L * H + 3 * o.numHeads * L * L + 3 * L * I;
+    return { params: transformerParamCount(o), outputDim: H, activations: 3 * L * H + o.numLayers * perLayer + H };
+  }
   if (spec.kind === 'text') return { params: 0, outputDim: 0, activations: 0 };
   if (name === 'mlp') {
     const input = spec.kind === 'image' ? spec.height * spec.width * spec.channels : spec.dim;

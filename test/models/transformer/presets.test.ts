@@ -5,6 +5,16 @@ import { transformerPreset } from '../../../src/models/transformer/presets.js';
 import { transformerEncoder, transformerParamCount } from '../../../src/models/transformer/transformer-encoder.js';
 
 describe('transformer presets', () => {
+  it('small: hidden 256, 4 layers, 4 heads, intermediate 1024, 128 positions: 3,192,832 weights besides the word table', async () => {
+    const { transformerParamCount } = await import('../../../src/models/transformer/transformer-encoder.js');
+    const o = transformerPreset('small', { vocabSize: 1000 });
+    expect([o.hiddenSize, o.numLayers, o.numHeads, o.intermediateSize, o.maxPositions]).toEqual([256, 4, 4, 1024, 128]);
+    // Per layer: attention 4 (H^2 + H), feed-forward 2 H I + I + H, two LayerNorms 4 H; plus positions, types and the embeddings' LayerNorm.
+    const layer = 4 * (256 * 256 + 256) + 2 * 256 * 1024 + 1024 + 256 + 4 * 256;
+    expect(transformerParamCount(o) - 1000 * 256).toBe(4 * layer + 128 * 256 + 2 * 256 + 2 * 256);
+    expect(4 * layer + 128 * 256 + 2 * 256 + 2 * 256).toBe(3_192_832);
+  });
+
   it('tiny: hidden 32, 2 layers, 2 heads, intermediate 64, 64 positions; needs the vocabulary size', () => {
     expect(() => transformerPreset('tiny')).toThrow(/transformerPreset\('tiny'\): vocabSize is required/);
     const o = transformerPreset('tiny', { vocabSize: 100, seed: 0 });
@@ -15,7 +25,7 @@ describe('transformer presets', () => {
     expect(model.countParams()).toBe(5376 + 2 * 8544);
     expect(transformerParamCount(o)).toBe(5376 + 2 * 8544);
     model.dispose();
-    expect(() => transformerPreset('huge' as never)).toThrow(/name must be one of tiny, minilm-l6, received "huge"/);
+    expect(() => transformerPreset('huge' as never)).toThrow(/name must be one of tiny, small, minilm-l6, received "huge"/);
   });
 
   it('minilm-l6: the dimensions of all-MiniLM-L6-v2, 22,565,376 parameters (22,713,216 with the pooler)', () => {
