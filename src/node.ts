@@ -21,8 +21,11 @@ export { loadTokenizer, saveTokenizer } from './models/transformer/tokenizer-fil
 export { loadHfBert, saveHfBert } from './models/transformer/hf-bert-file.js';
 export { readUseLiteArtifacts, useLiteDir, USE_LITE_PACKAGE } from './models/use-lite-file.js';
 export { loadJsonlPairs, type JsonlPairsOptions } from './data/jsonl-pairs.js';
+export { wordNetSynonyms, type WordNetSynonymsOptions } from './data/wordnet-synonyms.js';
 export { progressBar, type ProgressBarOptions } from './train/callbacks/progress-bar.js';
 export { readRun, restoreMethod, restoreEncoder, buildRunMethod, withLegacyDefaults, type RunConfig, type RestoredEncoder } from './train/run.js';
 export { trainRun, type TrainRunOptions, type TrainRunResult } from './train/train-run.js';
 export { evaluateRun, type EvaluateRunOptions, type EvaluateRunResult } from './train/evaluate-run.js';
 export { embedRun, type EmbedRunOptions, type EmbedRunResult } from './train/embed-run.js';
+export { evaluatePairsRun, type EvaluatePairsRunOptions, type EvaluatePairsRunResult } from './train/evaluate-pairs-run.js';
+export { searchRun, type SearchRunOptions, type SearchResult, type SearchHit } from './search/search-run.js';

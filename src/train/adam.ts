@@ -10,7 +10,7 @@
  * tfjs's own weights) and restores them as saved. A checkpoint without them (written before) gets
  * the powers recomputed as training makes them: t float32 multiplications, the same rounding.
  */
-import { AdamOptimizer, type Tensor, type Variable, reshape, scalar, tidy } from '@tensorflow/tfjs-core';
+import { AdamOptimizer, engine, mul, type Tensor, type Variable, reshape, scalar, tidy } from '@tensorflow/tfjs-core';
 
 type NamedTensor = { name: string; tensor: Tensor };
 
@@ -48,5 +48,37 @@ export class ResumableAdam extends AdamOptimizer {
       accBeta1.assign(saved1 ? reshape(saved1.tensor, []) : scalar(poweredAsTrained(this.beta1, t)));
       accBeta2.assign(saved2 ? reshape(saved2.tensor, []) : scalar(poweredAsTrained(this.beta2, t)));
     });
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter 2019, "Decoupled Weight Decay Regularization", arXiv:1711.05101):
+ * Adam with the weight decay taken out of the gradient and applied to the weights directly, before
+ * each step, as PyTorch's `torch.optim.AdamW` does: `w <- w (1 - lr * weightDecay)`, then Adam's
+ * update. Only the weights of rank >= 2 decay (kernels and embedding tables); biases and
+ * LayerNorm / BatchNorm scales do not, as in BERT's and Sentence-BERT's recipes (their `no_decay`
+ * list). The saved state is Adam's (the decay keeps none), so it resumes bit for bit as Adam does.
+ */
+export class ResumableAdamW extends ResumableAdam {
+  readonly weightDecay: number;
+
+  constructor(learningRate: number, weightDecay = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
+    super(learningRate, beta1, beta2, epsilon);
+    if (!(weightDecay >= 0) || !Number.isFinite(weightDecay)) throw new Error(`ResumableAdamW: weightDecay must be a finite number >= 0, received ${weightDecay}`);
+    this.weightDecay = weightDecay;
+  }
+
+  override applyGradients(variableGradients: Parameters<AdamOptimizer['applyGradients']>[0]): void {
+    const names = Array.isArray(variableGradients) ? variableGradients.map((g) => g.name) : Object.keys(variableGradients);
+    const keep = 1 - this.learningRate * this.weightDecay;
+    if (this.weightDecay > 0) {
+      tidy(() => {
+        for (const name of names) {
+          const v = engine().registeredVariables[name];
+          if (v && v.rank >= 2 && v.trainable) v.assign(mul(v, scalar(keep)));
+        }
+      });
+    }
+    super.applyGradients(variableGradients);
   }
 }

@@ -420,10 +420,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     // The trainer checks its options (epochs, optimizer, learning rate) before anything is written.
     let trainer: Trainer;
     try {
-      // Texts with Adam: 5e-4 from scratch (small BERTs), 2e-5 from a pretrained model (Sentence-BERT's, Reimers & Gurevych 2019).
-      const textLr = text && (o.optimizer ?? 'adam') === 'adam' ? (o.model !== undefined || config.model !== undefined ? 2e-5 : 5e-4) : undefined;
+      // Texts: 5e-4 from scratch (small BERTs), 2e-5 from a pretrained model (Sentence-BERT's, Reimers & Gurevych 2019).
+      // Texts: AdamW, weight decay 0.01 (Sentence-BERT's and BERT's optimizer).
+      const optimizer = o.optimizer ?? (text ? 'adamw' : 'adam');
+      const textLr = text && (optimizer === 'adam' || optimizer === 'adamw') ? (o.model !== undefined || config.model !== undefined ? 2e-5 : 5e-4) : undefined;
       trainer = new Trainer({
-        epochs, batchSize, optimizer: o.optimizer, learningRate: o.learningRate ?? textLr, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
+        epochs, batchSize, optimizer, learningRate: o.learningRate ?? textLr, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
         encoder: {
           ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
           ...(text ? { preprocessing: { kind: 'text' as const, version: 1 as const, tokenizer: tokenizer!, maxLength: config.maxLength } } : {}),

@@ -20,28 +20,28 @@ import { Rng } from '../util/random.js';
 import type { TrainBeginInfo, TrainerCallback } from './callbacks/callback.js';
 import type { CheckpointStore, NamedTensor } from './checkpoint-store.js';
 import type { EpochLog } from './epoch-log.js';
-import { ResumableAdam } from './adam.js';
+import { ResumableAdam, ResumableAdamW } from './adam.js';
 import { LARS } from './lars.js';
 import { NumericalError } from './numerical-error.js';
 import { warmupCosineLr } from './schedules.js';
 
 export type { EpochLog } from './epoch-log.js';
-export type OptimizerName = 'adam' | 'sgd' | 'lars';
+export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'lars';
 
 export interface TrainerOptions {
   /** Epochs to train (a resumed run continues up to this many). */
   epochs: number;
   /** Items per batch (each gives one view per view transform). Default 256. */
   batchSize?: number;
-  /** 'adam' (default), 'sgd' (momentum) or 'lars' (SimCLR's). */
+  /** 'adam' (default), 'adamw' (decoupled weight decay: transformers), 'sgd' (momentum) or 'lars' (SimCLR's). */
   optimizer?: OptimizerName;
-  /** Peak learning rate. Default: adam 1e-3, sgd 0.06 x batchSize / 256, lars 0.3 x batchSize / 256 (SimCLR). */
+  /** Peak learning rate. Default: adam and adamw 1e-3, sgd 0.06 x batchSize / 256, lars 0.3 x batchSize / 256 (SimCLR). */
   learningRate?: number;
   /** Momentum of sgd and lars. Default 0.9. */
   momentum?: number;
-  /** Weight decay (lars only). Default 1e-6. */
+  /** Weight decay of lars (default 1e-6) and adamw (default 0.01, Sentence-BERT's and BERT's). */
   weightDecay?: number;
-  /** Epochs of linear warm-up before the cosine decay. Default: adam 0, sgd/lars min(10, epochs / 10). */
+  /** Epochs of linear warm-up before the cosine decay. Default: adam and adamw 0, sgd/lars min(10, epochs / 10). */
   warmupEpochs?: number;
   /** Seed of batch order and views. Default 0. */
   seed?: number;
@@ -118,14 +118,15 @@ export class Trainer {
     };
     if (!Number.isInteger(epochs) || epochs < 1) fail('epochs', epochs, 'an integer >= 1');
     if (!Number.isInteger(batchSize) || batchSize < 2) fail('batchSize', batchSize, 'an integer >= 2');
-    if (!['adam', 'sgd', 'lars'].includes(optimizer)) fail('optimizer', optimizer, "'adam', 'sgd' or 'lars'");
-    const learningRate = options.learningRate ?? (optimizer === 'adam' ? 1e-3 : (optimizer === 'sgd' ? 0.06 : 0.3) * (batchSize / 256));
+    if (!['adam', 'adamw', 'sgd', 'lars'].includes(optimizer)) fail('optimizer', optimizer, "'adam', 'adamw', 'sgd' or 'lars'");
+    const adam = optimizer === 'adam' || optimizer === 'adamw';
+    const learningRate = options.learningRate ?? (adam ? 1e-3 : (optimizer === 'sgd' ? 0.06 : 0.3) * (batchSize / 256));
     if (!(learningRate > 0) || !Number.isFinite(learningRate)) fail('learningRate', learningRate, 'a finite number > 0');
     if (!(momentum >= 0 && momentum < 1)) fail('momentum', momentum, 'in [0, 1)');
-    const weightDecay = options.weightDecay ?? (optimizer === 'lars' ? 1e-6 : 0);
-    if (weightDecay !== 0 && optimizer !== 'lars') fail('weightDecay', weightDecay, "0 unless optimizer is 'lars'");
+    const weightDecay = options.weightDecay ?? (optimizer === 'lars' ? 1e-6 : optimizer === 'adamw' ? 0.01 : 0);
+    if (weightDecay !== 0 && optimizer !== 'lars' && optimizer !== 'adamw') fail('weightDecay', weightDecay, "0 unless optimizer is 'lars' or 'adamw'");
     if (!(weightDecay >= 0)) fail('weightDecay', weightDecay, '>= 0');
-    const warmupEpochs = options.warmupEpochs ?? (optimizer === 'adam' ? 0 : Math.min(10, Math.floor(epochs / 10)));
+    const warmupEpochs = options.warmupEpochs ?? (adam ? 0 : Math.min(10, Math.floor(epochs / 10)));
     if (!Number.isInteger(warmupEpochs) || warmupEpochs < 0 || warmupEpochs > epochs) fail('warmupEpochs', warmupEpochs, `an integer in [0, epochs = ${epochs}]`);
     if (!Number.isInteger(seed)) fail('seed', seed, 'an integer');
     if (options.checkpointDir !== undefined && options.checkpointStore !== undefined) fail('checkpointStore', 'a store', 'absent when checkpointDir is set');
@@ -150,7 +151,7 @@ export class Trainer {
       // tfjs's MomentumOptimizer.dispose skips its base class's learning-rate scalar (one tensor per run).
       return { opt, setLr: (lr) => opt.setLearningRate(lr), dispose: () => { opt.dispose(); (opt as unknown as { c?: Tensor }).c?.dispose(); } };
     }
-    const opt = optimizer === 'lars' ? new LARS({ learningRate, momentum, weightDecay }) : new ResumableAdam(learningRate);
+    const opt = optimizer === 'lars' ? new LARS({ learningRate, momentum, weightDecay }) : optimizer === 'adamw' ? new ResumableAdamW(learningRate, weightDecay) : new ResumableAdam(learningRate);
     return { opt, setLr: (lr) => { (opt as unknown as { learningRate: number }).learningRate = lr; }, dispose: () => opt.dispose() };
   }
 

@@ -154,8 +154,8 @@ describe('trainRun on an unlabelled CSV table', () => {
 
 describe('trainRun option errors', () => {
   it('names the option of a method, temperature, margin or mining that does not fit, writing nothing', async () => {
-    await usage({ ...base, method: 'nope' as never }, 'method', `expected one of simclr, supcon, triplet, siamese, moco, mocov3, byol, simsiam, barlow, vicreg, nnclr, received "nope"`);
-    await usage({ ...base, method: 'byol', temperature: 0.1 }, 'temperature', 'applies to methods simclr, supcon, moco, mocov3, nnclr, received method byol');
+    await usage({ ...base, method: 'nope' as never }, 'method', `expected one of simclr, supcon, triplet, siamese, moco, mocov3, byol, simsiam, barlow, vicreg, nnclr, simcse, mnrl, cached-mnrl, cosent, distill, received "nope"`);
+    await usage({ ...base, method: 'byol', temperature: 0.1 }, 'temperature', 'applies to methods simclr, supcon, moco, mocov3, nnclr, simcse, mnrl, cached-mnrl, cosent, received method byol');
     await usage({ ...base, margin: 0.5 }, 'margin', 'applies to methods supcon, triplet or siamese, received method simclr');
     await usage({ ...base, method: 'supcon', mining: 'batch-hard' }, 'mining', 'applies to method triplet, received method supcon');
     await usage({ ...base, labelsPerClass: 5 }, 'labelsPerClass', 'applies to methods supcon, triplet or siamese, received method simclr');
@@ -171,7 +171,7 @@ describe('trainRun option errors', () => {
     await usage({ ...base, epochs: 0 }, 'epochs', 'expected an integer >= 1, received 0');
     await usage({ ...base, limit: 0 }, 'limit', 'expected an integer >= 1, received 0');
     await usage({ ...base, seed: 0.5 }, 'seed', 'expected an integer, received 0.5');
-    await usage({ ...base, optimizer: 'rmsprop' as never }, 'optimizer', `expected 'adam', 'sgd' or 'lars', received "rmsprop"`);
+    await usage({ ...base, optimizer: 'rmsprop' as never }, 'optimizer', `expected 'adam', 'adamw', 'sgd' or 'lars', received "rmsprop"`);
     await usage({ ...base, learningRate: -1 }, 'learningRate', 'expected a finite number > 0, received -1');
   });
 });

@@ -91,8 +91,8 @@ describe('Trainer', () => {
 
   it('refuses a resume with other settings, and bad options, naming them', async () => {
     expect(() => new Trainer({ epochs: 0 })).toThrow(/epochs must be an integer >= 1, received 0/);
-    expect(() => new Trainer({ epochs: 1, optimizer: 'rmsprop' as never })).toThrow(/optimizer must be 'adam', 'sgd' or 'lars', received "rmsprop"/);
-    expect(() => new Trainer({ epochs: 1, weightDecay: 0.1 })).toThrow(/weightDecay must be 0 unless optimizer is 'lars', received 0.1/);
+    expect(() => new Trainer({ epochs: 1, optimizer: 'rmsprop' as never })).toThrow(/optimizer must be 'adam', 'adamw', 'sgd' or 'lars', received "rmsprop"/);
+    expect(() => new Trainer({ epochs: 1, weightDecay: 0.1 })).toThrow(/weightDecay must be 0 unless optimizer is 'lars' or 'adamw', received 0.1/);
     expect(() => new Trainer({ epochs: 1, resume: true })).toThrow(/checkpointDir must be set when resume is true/);
     const dir = tmp();
     const m = method();
