@@ -5,7 +5,7 @@
  * models, batch sizes, thread count and timed region; prints a table and writes
  * bench/results/latest.json plus a timestamped copy.
  *
- *   npm run bench -- [--threads N] [--reps N] [--warmup N] [--cases sgemm,conv,cnn,mlp,train]
+ *   npm run bench -- [--threads N] [--reps N] [--warmup N] [--cases sgemm,conv,cnn,mlp,train,transformer]
  *                    [--budget S] [--limit S] [--cpu-slow] [--cpu-limit S] [--no-torch] [--python PATH]
  *
  * Every (case, backend) runs in its own child process (bench/cases.mjs or bench/torch_ref.py): a
@@ -22,6 +22,7 @@ import { CASES } from './cases.mjs';
 import { loadAddon, loadLibrary } from './library.mjs';
 import { describeMachine, FLOPS_PER_CYCLE } from './machine.mjs';
 import { summarize } from './timing.mjs';
+import { transformerBenchCases } from './transformer-speed.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '..');
@@ -31,7 +32,7 @@ const USAGE = `usage: npm run bench -- [options]
                    CONTRASTIVE_THREADS or the number of cores)
   --reps N         timed repetitions of native and PyTorch cells (default per case: 5 to 20)
   --warmup N       warm-up calls before them (default 2)
-  --cases LIST     comma-separated groups: sgemm, conv, cnn, mlp, train (default all)
+  --cases LIST     comma-separated groups: sgemm, conv, cnn, mlp, train, transformer (default all)
   --budget S       stop repeating a cell once it used S seconds (default 60; at least one repetition)
   --limit S        kill a native or PyTorch cell after S seconds (default 600)
   --cpu-slow       also run the cpu cells that take minutes (conv2d fwd+bwd, small-CNN step)
@@ -41,7 +42,7 @@ const USAGE = `usage: npm run bench -- [options]
   --help`;
 
 /** Case groups of --cases and the cells they hold. */
-const GROUPS = { sgemm: ['sgemm'], conv: ['conv_fwd', 'conv_fwdbwd'], cnn: ['cnn_step'], mlp: ['mlp_step'], train: ['train_epoch'] };
+const GROUPS = { sgemm: ['sgemm'], conv: ['conv_fwd', 'conv_fwdbwd'], cnn: ['cnn_step'], mlp: ['mlp_step'], train: ['train_epoch'], transformer: ['transformer'] };
 
 /** Repetitions per case for native and PyTorch (the fast columns). */
 const REPS = { sgemm: 20, conv_fwd: 10, conv_fwdbwd: 5, cnn_step: 5, mlp_step: 10 };
@@ -350,6 +351,10 @@ async function main() {
   for (const id of ids) {
     if (id === 'train_epoch') {
       cases.train_epoch = await measureTrainEpoch(opt, torchOk, log);
+      continue;
+    }
+    if (id === 'transformer') {
+      Object.assign(cases, await transformerBenchCases(opt, torchOk, log));
       continue;
     }
     cases[id] = await measureCase(id, opt, torchOk, log);

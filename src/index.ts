@@ -92,6 +92,7 @@ export { cosineSchedule, warmupCosineLr } from './train/schedules.js';
 export { trainLinearProbe, type LinearProbe, type LinearProbeOptions } from './eval/linear-probe.js';
 export { embedDataset, type EmbedOptions } from './embed/embed-dataset.js';
 export { LARS, type LarsOptions } from './train/lars.js';
+export { ResumableAdam, ResumableAdamW } from './train/adam.js';
 export { Trainer, type TrainerOptions, type EpochLog, type OptimizerName } from './train/trainer.js';
 export type { TrainerCallback, TrainBeginInfo, StepInfo } from './train/callbacks/callback.js';
 export { knnMonitor, type KnnMonitorOptions } from './train/callbacks/knn-monitor.js';
