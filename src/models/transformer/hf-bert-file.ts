@@ -1,5 +1,6 @@
 /**
- * A Hugging Face BERT directory on disk (Node only): `config.json` + `model.safetensors`
+ * A Hugging Face BERT directory on disk (Node only): `config.json` + `model.safetensors` (or the
+ * shards a `model.safetensors.index.json` names)
  * (+ `tokenizer.json` / `vocab.txt`), what `BertModel.save_pretrained` (and sentence-transformers'
  * transformer folder) holds. The mapping is ./hf-bert.ts, the file format ./safetensors.ts.
  *
@@ -15,7 +16,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { DataError } from '../../data/data-error.js';
 import { readText } from '../../data/read-text.js';
 import { writeFilesAtomic } from '../../util/atomic-file.js';
-import { bertConfigFromOptions, bertOptionsFromConfig, bertTensorsFromModel, loadBertWeights } from './hf-bert.js';
+import { bertConfigFromOptions, bertOptionsFromConfig, bertTensorsFromModel, loadBertWeights, type CheckpointTensor } from './hf-bert.js';
 import { parseSafetensors, writeSafetensors } from './safetensors.js';
 import { loadTokenizer, saveTokenizer, TOKENIZER_FILE, VOCAB_FILE } from './tokenizer-file.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -23,6 +24,42 @@ import { transformerEncoder, type TransformerEncoderOptions, type TransformerPoo
 
 export const HF_CONFIG_FILE = 'config.json';
 export const SAFETENSORS_FILE = 'model.safetensors';
+/** The index of a checkpoint saved in shards (`save_pretrained(max_shard_size=...)`): {"weight_map": {tensor: shard file}}. */
+export const SAFETENSORS_INDEX_FILE = 'model.safetensors.index.json';
+
+/**
+ * The tensors of a sharded checkpoint: every shard the index names, each tensor taken from the
+ * shard the index assigns it (a tensor in another shard, or one the index names but no shard
+ * holds, is a DataError naming the file).
+ */
+function readShards(dir: string, indexPath: string): Map<string, CheckpointTensor> {
+  let index: unknown;
+  try {
+    index = JSON.parse(readText(indexPath, 'a safetensors index (JSON)'));
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(indexPath, 'a safetensors index (JSON)', `invalid JSON (${(err as Error).message})`);
+  }
+  const map = (index as { weight_map?: unknown } | null)?.weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map) || Object.values(map).some((f) => typeof f !== 'string' || f.includes('/') || f.includes('\\'))) {
+    throw new DataError(indexPath, 'a "weight_map" object of tensor name -> shard file name', JSON.stringify(map ?? null).slice(0, 60));
+  }
+  const weightMap = map as Record<string, string>;
+  const out = new Map<string, CheckpointTensor>();
+  const shards = [...new Set(Object.values(weightMap))].sort();
+  for (const shard of shards) if (!existsSync(join(dir, shard))) throw new DataError(join(dir, shard), `a shard named by ${SAFETENSORS_INDEX_FILE}`, 'nothing at this path');
+  for (const shard of shards) {
+    const path = join(dir, shard);
+    const { tensors } = parseSafetensors(new Uint8Array(readFileSync(path)), path);
+    for (const [name, t] of tensors) {
+      if (weightMap[name] !== shard) throw new DataError(path, `only the tensors ${SAFETENSORS_INDEX_FILE} assigns to ${shard}`, `'${name}' (assigned to ${weightMap[name] ?? 'no shard'})`);
+      out.set(name, t);
+    }
+  }
+  const missing = Object.keys(weightMap).find((name) => !out.has(name));
+  if (missing) throw new DataError(join(dir, weightMap[missing]), `the tensor '${missing}' (as ${SAFETENSORS_INDEX_FILE} says)`, 'no such tensor');
+  return out;
+}
 
 export interface LoadHfBertOptions {
   /** Pooling of the built encoder. Default 'mean'. */
@@ -70,15 +107,21 @@ export function loadHfBert(dir: string, options: LoadHfBertOptions = {}): Loaded
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.name === undefined ? {} : { name: options.name }),
   };
-  const weightsPath = join(dir, SAFETENSORS_FILE);
-  if (!existsSync(weightsPath)) {
-    const other = ['pytorch_model.bin', 'tf_model.h5', 'model.safetensors.index.json'].find((f) => existsSync(join(dir, f)));
-    throw new DataError(weightsPath, 'a single safetensors file of the weights', other ? `nothing at this path (only ${other}, which is not read)` : 'nothing at this path');
+  const weightsPath = join(dir, SAFETENSORS_FILE), indexPath = join(dir, SAFETENSORS_INDEX_FILE);
+  const sharded = !existsSync(weightsPath) && existsSync(indexPath);
+  if (!existsSync(weightsPath) && !sharded) {
+    const other = ['pytorch_model.bin', 'tf_model.h5'].find((f) => existsSync(join(dir, f)));
+    throw new DataError(weightsPath, `the weights as safetensors (${SAFETENSORS_FILE}, or shards named by ${SAFETENSORS_INDEX_FILE})`, other ? `nothing at this path (only ${other}, a format not read: convert it to safetensors)` : 'nothing at this path');
   }
   const model = transformerEncoder(built);
   try {
-    const { tensors } = parseSafetensors(new Uint8Array(readFileSync(weightsPath)), weightsPath);
-    loadBertWeights(model, tensors, weightsPath);
+    if (sharded) {
+      const tensors = readShards(dir, indexPath);
+      loadBertWeights(model, tensors, indexPath);
+    } else {
+      const { tensors } = parseSafetensors(new Uint8Array(readFileSync(weightsPath)), weightsPath);
+      loadBertWeights(model, tensors, weightsPath);
+    }
   } catch (err) {
     model.dispose();
     throw err;

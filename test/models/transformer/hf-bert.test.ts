@@ -199,6 +199,6 @@ describe('bertOptionsFromConfig', () => {
     expect(errorOf(() => loadHfBert(dir)).message).toBe(`${join(dir, 'config.json')}: expected hidden_act 'gelu' (the exact erf GELU, the only activation of this encoder), found "relu"`);
     writeFileSync(join(dir, 'config.json'), JSON.stringify(base()));
     writeFileSync(join(dir, 'pytorch_model.bin'), '');
-    expect(errorOf(() => loadHfBert(dir)).message).toBe(`${join(dir, 'model.safetensors')}: expected a single safetensors file of the weights, found nothing at this path (only pytorch_model.bin, which is not read)`);
+    expect(errorOf(() => loadHfBert(dir)).message).toBe(`${join(dir, 'model.safetensors')}: expected the weights as safetensors (model.safetensors, or shards named by model.safetensors.index.json), found nothing at this path (only pytorch_model.bin, a format not read: convert it to safetensors)`);
   });
 });
