@@ -8,6 +8,7 @@
  * `options.fields` names them explicitly (2 or 3 fields) and `options.scoreField` the score. Every
  * line must have every field as a non-empty string; messages name the 1-based line.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { DataError } from './data-error.js';
 import { readText } from './read-text.js';
@@ -71,4 +72,35 @@ export function loadJsonlPairs(path: string, options: JsonlPairsOptions = {}): S
     },
     id: (i) => `line ${records[i].line}`,
   };
+}
+
+/**
+ * Whether the JSON Lines file at `path` holds pairs rather than texts: its first non-blank line
+ * (read from the first 1 MiB) is an object with the fields of a pair layout above and no "text"
+ * field. False for anything else (another extension, a file that cannot be read or parsed: the
+ * reader that opens it then says why).
+ */
+export function jsonlHoldsPairs(path: string): boolean {
+  if (!['.jsonl', '.ndjson'].includes(extname(path).toLowerCase())) return false;
+  let head: string;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  const line = head.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '');
+  if (line === undefined) return false;
+  try {
+    const first = JSON.parse(line) as unknown;
+    if (typeof first !== 'object' || first === null || Array.isArray(first) || 'text' in first) return false;
+    return LAYOUTS.some((l) => l.every((f) => f in first));
+  } catch {
+    return false;
+  }
 }

@@ -151,7 +151,7 @@ const entries: MethodEntry[] = [
     },
   },
   {
-    name: 'simcse', description: 'SimCSE: the same text twice, dropout as the only noise, InfoNCE (Gao et al. 2021); texts', usesLabels: false, items: 'texts', temperature: 0.05,
+    name: 'simcse', description: 'SimCSE: the same text twice, dropout as the only noise, InfoNCE (Gao et al. 2021); texts, or (premise, entailment, contradiction) .jsonl triplets: supervised SimCSE', usesLabels: false, items: 'texts', temperature: 0.05,
     build: (o) => new SimCSE({ backbone: o.backbone(), temperature: o.temperature }),
   },
   {

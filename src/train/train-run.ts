@@ -37,6 +37,7 @@ import { Trainer, type OptimizerName } from './trainer.js';
 import { TextViews } from '../augment/text/text-views.js';
 import { NoDuplicatesSampler } from '../data/no-duplicates-sampler.js';
 import { pairScores, PairViews, type TextPair } from '../data/text-pairs.js';
+import { jsonlHoldsPairs } from '../data/jsonl-pairs.js';
 import type { Collate } from '../data/collate.js';
 import type { Tokenizer } from '../models/transformer/tokenizer.js';
 import { loadTokenizer } from '../models/transformer/tokenizer-file.js';
@@ -218,7 +219,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   checkOptions(o);
   const method: MethodName = o.method ?? 'simclr';
   const entry = METHODS[method];
-  const pairs = entry.items === 'pairs' || entry.items === 'scored-pairs';
+  // simcse on a .jsonl of (premise, entailment[, contradiction]) pairs is supervised SimCSE.
+  const pairs = entry.items === 'pairs' || entry.items === 'scored-pairs' || (method === 'simcse' && o.data !== undefined && jsonlHoldsPairs(o.data));
   if (pairs && (o.data === undefined || !['.jsonl', '.ndjson'].includes(extname(o.data).toLowerCase()))) {
     throw new UsageError('data', `expected a .jsonl file of text pairs for method ${method} (one {"anchor": ..., "positive": ...${entry.items === 'scored-pairs' ? ', "score": ...' : '[, "negative": ...]'}} per line), received ${o.data !== undefined ? `'${o.data}'` : `the built-in data set ${o.dataset}`}`);
   }

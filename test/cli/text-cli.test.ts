@@ -86,6 +86,13 @@ describe('contrastive CLI on texts', () => {
     expect(r.recallAtK[1]).toBeGreaterThan(0);
     expect(r.recallAtK[10]).toBeGreaterThanOrEqual(r.recallAtK[1]);
     expect(r.mrr).toBeGreaterThan(1 / r.n);
+    // simcse on (premise, entailment, contradiction) triplets: supervised SimCSE, read as pairs.
+    const triplets = join(dir, 'triplets.jsonl');
+    writeFileSync(triplets, `${rows.map((w, i) => JSON.stringify({ anchor: w.join(' '), positive: `${w[1]} ${w[2]}`, negative: rows[(i * 7 + 3) % rows.length].join(' ') })).join('\n')}\n`);
+    const sup = run('train', '--data', triplets, '--method', 'simcse', '--epochs', '1', '--out', join(dir, 'supervised'), ...common);
+    expect(sup.code, sup.err).toBe(0);
+    expect(sup.err).toMatch(/simcse on triplets\.jsonl \(\d+ pairs\)/);
+    expect(JSON.parse(readFileSync(join(dir, 'supervised', 'run.json'), 'utf8'))).toMatchObject({ method: 'simcse', pairs: true });
   }, 180_000);
 
   it('distill from USE-lite: the teacher\'s rows are kept in the run (checksummed) and reused on --resume; cached-mnrl trains batches larger than its passes', () => {

@@ -41,6 +41,16 @@ describe('SimCSE', () => {
     m.dispose();
   });
 
+  it('supervised (3 views: premise, entailment, contradiction) is MNRL with hard negatives at scale 1/T', () => {
+    const m = new SimCSE({ backbone: encoder(0), temperature: 0.1 });
+    const [a, p, n] = [x(), x(), x()];
+    const got = m.loss(makeBatch([a, p, n])).dataSync()[0];
+    const want = tf.tidy(() => mnrlLoss(m.backbone.apply(a) as tf.Tensor, m.backbone.apply(p) as tf.Tensor, m.backbone.apply(n) as tf.Tensor, { scale: 10 }).dataSync()[0]);
+    expect(got).toBeCloseTo(want, 5);
+    tf.dispose([a, p, n]);
+    m.dispose();
+  });
+
   it('dropout makes identical views differ in training, not when embedding; training lowers the loss', () => {
     const m = new SimCSE({ backbone: encoder(0.3) });
     const a = x();
@@ -54,7 +64,7 @@ describe('SimCSE', () => {
       losses.push(m.trainStep(batch, opt));
     }
     expect(losses.slice(-5).reduce((p, q) => p + q) / 5).toBeLessThan(losses.slice(0, 5).reduce((p, q) => p + q) / 5);
-    expect(() => m.loss(makeBatch([a, a, a]))).toThrow('SimCSE: expects 2 views (the same texts twice), received 3');
+    expect(() => m.loss(makeBatch([a]))).toThrow('SimCSE: expects 2 views (the same texts twice) or 3 (premise, entailment, contradiction), received 1');
     expect(() => new SimCSE({ backbone: encoder(0), temperature: 0 })).toThrow(/SimCSE: temperature/);
     a.dispose();
     opt.dispose();
