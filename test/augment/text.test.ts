@@ -1,5 +1,6 @@
 /** Text augmentations: word deletion, span crop, the text ViewTransform (seeded, exact). */
 import { describe, expect, it } from 'vitest';
+import { synonymSwap } from '../../src/augment/text/synonym-swap.js';
 import { spanCrop } from '../../src/augment/text/span-crop.js';
 import { TextViews } from '../../src/augment/text/text-views.js';
 import { wordDeletion } from '../../src/augment/text/word-deletion.js';
@@ -54,5 +55,13 @@ describe('text augmentations', () => {
     expect(() => new TextViews({ deletion: 1 })).toThrow('TextViews: deletion must be a number in [0, 1), received 1');
     expect(() => new TextViews({ crop: 0 })).toThrow('TextViews: crop must be a number in (0, 1], received 0');
     expect(() => new TextViews({ views: 0 })).toThrow('TextViews: views must be an integer >= 1, received 0');
+  });
+
+  it('TextViews with swap: synonyms first (synonymSwap on the same draws), then crop and deletion', () => {
+    const synonyms = (w: string) => ({ quick: ['fast', 'speedy'], fox: ['reynard'], dog: ['hound'] } as Record<string, string[]>)[w] ?? [];
+    const views = new TextViews({ swap: 0.3, synonyms, deletion: 0.1 });
+    const rng = new Rng(4), ref = new Rng(4);
+    expect(views.view(text, 1, rng)).toBe(wordDeletion(synonymSwap(text, ref, synonyms, 0.3), ref, 0.1));
+    expect(() => new TextViews({ swap: 0.1 })).toThrow(/TextViews: swap needs synonyms/);
   });
 });
