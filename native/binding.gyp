@@ -33,7 +33,12 @@
         "src/batch_norm.cc",
         "src/transpose.cc",
         "src/peak.cc",
-        "src/tile.cc"
+        "src/tile.cc",
+        "src/layer_norm.cc",
+        "src/gelu.cc",
+        "src/attention_softmax.cc",
+        "src/heads_matmul.cc",
+        "src/slice.cc"
       ],
       "conditions": [
         ["target_arch=='x64'", {

@@ -39,6 +39,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_tile(env, exports);
   init_transpose(env, exports);
   init_peak(env, exports);
+  init_layer_norm(env, exports);
+  init_gelu(env, exports);
+  init_attention_softmax(env, exports);
+  init_heads_matmul(env, exports);
+  init_slice(env, exports);
   return exports;
 }
 

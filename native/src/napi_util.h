@@ -32,5 +32,10 @@ void init_batch_norm(Napi::Env env, Napi::Object exports);
 void init_tile(Napi::Env env, Napi::Object exports);
 void init_transpose(Napi::Env env, Napi::Object exports);
 void init_peak(Napi::Env env, Napi::Object exports);
+void init_layer_norm(Napi::Env env, Napi::Object exports);
+void init_gelu(Napi::Env env, Napi::Object exports);
+void init_attention_softmax(Napi::Env env, Napi::Object exports);
+void init_heads_matmul(Napi::Env env, Napi::Object exports);
+void init_slice(Napi::Env env, Napi::Object exports);
 
 }  // namespace contrastive

@@ -75,6 +75,25 @@ export interface NativeAddon {
   ): void;
   /** out = offset + (x - mean) * scale / sqrt(variance + eps), parameters [C] along x's last axis. */
   batchNorm(x: F32, out: F32, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, C: number, eps: number): void;
+  /** LayerNorm of the rows of x [M, H]: y = (x - mean) / sqrt(var + eps) * gamma + beta. */
+  layerNormForward(x: F32, gamma: F32, beta: F32, M: number, H: number, eps: number, y: F32): void;
+  /** Its gradient: dx [M, H], dgamma and dbeta [H] (row statistics recomputed from x). */
+  layerNormBackward(dy: F32, x: F32, gamma: F32, M: number, H: number, eps: number, dx: F32, dgamma: F32, dbeta: F32): void;
+  /** y = exact (erf) GELU of x, elementwise. */
+  gelu(x: F32, y: F32): void;
+  /** dx = dy * gelu'(x), elementwise. */
+  geluGrad(dy: F32, x: F32, dx: F32): void;
+  /** y [B, R, n] = softmax over n of scores * scale + bias[b] (bias: [B, n]). */
+  maskedSoftmax(scores: F32, bias: F32, y: F32, B: number, R: number, n: number, scale: number): void;
+  /** dx [rows, n] = scale * y * (dy - sum(dy * y)) per row. */
+  maskedSoftmaxGrad(dy: F32, y: F32, dx: F32, rows: number, n: number, scale: number): void;
+  /**
+   * For (b, g) in [B] x [G]: out_bg[M, N] = a_bg[M, K] x b_bg[K, N] over strided views; strides =
+   * [a: batch, group, row, col, b: batch, group, row, col, out: batch, group, row] (native/src/heads_matmul.cc).
+   */
+  headsMatMul(a: F32, b: F32, out: F32, B: number, G: number, M: number, N: number, K: number, strides: Float64Array): void;
+  /** out = x[begin, begin + size) per axis (x's shape: shape, rank <= 8). */
+  slice(x: F32, out: F32, shape: Int32Array, begin: Int32Array, size: Int32Array): void;
   /** Row-wise softmax of x [rows, n] into out. */
   softmax(x: F32, out: F32, rows: number, n: number): void;
   /** out = x transposed by perm (rank <= 6); shape is x's shape. */

@@ -12,16 +12,31 @@ import { addon, warnAddonMissing } from './addon.js';
 import { NativeBackend, QuietCpuBackend } from './native-backend.js';
 import { nativeKernelConfigs } from './kernels/index.js';
 import { batchNormTrainGradConfig, batchNormTrainReferenceKernels } from '../ops/batch-norm-train.js';
+import { layerNormGradConfig, layerNormReferenceKernels } from '../ops/layer-norm.js';
+import { geluGradConfig, geluReferenceKernels } from '../ops/gelu.js';
+import { maskedSoftmaxGradConfig, maskedSoftmaxReferenceKernels } from '../ops/masked-softmax.js';
+import { attentionHeadsGradConfigs, attentionHeadsReferenceKernels } from '../ops/attention-heads.js';
 
 export const NATIVE_BACKEND = 'native';
 export const NATIVE_PRIORITY = 3;
 
 /** Our own ops' kernels (plain-loop references) for cpu, and their gradients. */
 function registerCustomOps(): void {
-  for (const config of batchNormTrainReferenceKernels('cpu')) {
-    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
+  const ops = [
+    [batchNormTrainReferenceKernels('cpu'), batchNormTrainGradConfig],
+    [layerNormReferenceKernels('cpu'), layerNormGradConfig],
+    [geluReferenceKernels('cpu'), geluGradConfig],
+    [maskedSoftmaxReferenceKernels('cpu'), maskedSoftmaxGradConfig],
+    [attentionHeadsReferenceKernels('cpu'), ...attentionHeadsGradConfigs],
+  ] as const;
+  for (const [kernels, ...grads] of ops) {
+    for (const config of kernels) {
+      if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
+    }
+    for (const grad of grads) {
+      if (!getGradient(grad.kernelName)) registerGradient(grad);
+    }
   }
-  if (!getGradient(batchNormTrainGradConfig.kernelName)) registerGradient(batchNormTrainGradConfig);
 }
 
 function registerNative(): boolean {

@@ -11,6 +11,11 @@ import { fusedConv2DConfig } from './FusedConv2D.js';
 import { fusedDepthwiseConv2DConfig } from './FusedDepthwiseConv2D.js';
 import { fusedMatMulConfig } from './_FusedMatMul.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './BatchNormTrain.js';
+import { layerNormConfig, layerNormGradConfig } from './LayerNorm.js';
+import { geluConfig, geluGradConfig } from './Gelu.js';
+import { maskedSoftmaxConfig, maskedSoftmaxGradConfig } from './MaskedSoftmax.js';
+import { headContextConfig, headScoresConfig } from './AttentionHeads.js';
+import { sliceConfig, splitVConfig } from './Slice.js';
 import { avgPoolConfig } from './AvgPool.js';
 import { avgPoolGradConfig } from './AvgPoolGrad.js';
 import { fusedBatchNormConfig } from './FusedBatchNorm.js';
@@ -59,6 +64,16 @@ export const nativeKernelConfigs: KernelConfig[] = [
   fusedMatMulConfig,
   batchNormTrainConfig,
   batchNormTrainGradConfig,
+  layerNormConfig,
+  layerNormGradConfig,
+  geluConfig,
+  geluGradConfig,
+  maskedSoftmaxConfig,
+  maskedSoftmaxGradConfig,
+  headScoresConfig,
+  headContextConfig,
+  sliceConfig,
+  splitVConfig,
   maxPoolConfig,
   maxPoolGradConfig,
   avgPoolConfig,

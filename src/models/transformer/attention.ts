@@ -4,9 +4,11 @@
  * around it are the encoder layer's): per head h, softmax(Q_h K_h^T / sqrt(D) + mask) V_h, the
  * heads concatenated and projected.
  *
- * Few, large ops: per projection one [B*L, H] x [H, H] GEMM (bias fused) and one transpose to
- * [B*heads, L, D], then two batched matMuls over the B*heads (L x D) blocks; the 1/sqrt(D) scale
- * is applied to the queries (B*L*H values), not the scores (B*heads*L*L). Measured: one fused
+ * Few, large ops: per projection one [B*L, H] x [H, H] GEMM (bias fused), then two batched
+ * products over the B*heads (L x D) blocks read in place from the [B, L, heads * D] layout
+ * (src/ops/attention-heads.ts: no transpose to [B*heads, L, D] and back); the 1/sqrt(D) scale and
+ * the mask are applied inside one fused softmax kernel (src/ops/masked-softmax.ts), forward and
+ * backward, instead of a Mul, an Add and tfjs' Softmax with its composed gradient. Measured: one fused
  * [H, 3H] QKV GEMM (weights concatenated each call) made a MiniLM-L6 training step 1.6x slower
  * here, because tfjs' cpu Concat along axis 1 and its gradient (SplitV) copy element by element.
  *
@@ -16,7 +18,9 @@
  * (`torch.finfo(dtype).min`; the original BERT used -10000): a query whose keys are all padded
  * attends uniformly, as there.
  */
-import { add, cast, fused, matMul, mul, reshape, scalar, softmax, sub, tidy, transpose, type Tensor } from '@tensorflow/tfjs-core';
+import { cast, fused, mul, reshape, scalar, sub, tidy, type Tensor } from '@tensorflow/tfjs-core';
+import { headContext, headScores } from '../../ops/attention-heads.js';
+import { maskedSoftmax } from '../../ops/masked-softmax.js';
 
 /** Added to the scores of padded keys: the smallest float32 (HF's `torch.finfo(float32).min`). */
 export const MASK_VALUE = -3.4028234663852886e38;
@@ -62,18 +66,12 @@ export function multiHeadSelfAttention(x: Tensor, additiveMask: Tensor, w: Atten
   const D = H / numHeads;
   return tidy(() => {
     const x2 = reshape(x, [B * L, H]);
-    // [B*L, H] -> [B*heads, L, D]; the query scaled by 1/sqrt(D) (on [B, L, H], smaller than the scores)
-    const project = (d: DenseWeights, scale?: number) => {
-      const y = fused.matMul({ a: x2, b: d.kernel, bias: d.bias }); // [B*L, H]
-      const heads = reshape(transpose(reshape(y, [B, L, numHeads, D]), [0, 2, 1, 3]), [B * numHeads, L, D]);
-      return scale === undefined ? heads : mul(heads, scalar(scale));
-    };
-    const q = project(w.query, 1 / Math.sqrt(D)), k = project(w.key), v = project(w.value); // each [B*heads, L, D]
-    const scores = reshape(matMul(q, k, false, true), [B, numHeads, L, L]); // q already scaled
-    let probs = softmax(add(scores, additiveMask)); // [B, heads, L, L]
+    const project = (d: DenseWeights) => reshape(fused.matMul({ a: x2, b: d.kernel, bias: d.bias }), [B, L, H]); // heads side by side
+    const q = project(w.query), k = project(w.key), v = project(w.value); // each [B, L, heads * D]
+    const scores = headScores(q, k, numHeads); // [B, heads, L, L], unscaled
+    let probs = maskedSoftmax(scores, additiveMask, 1 / Math.sqrt(D)); // softmax(scores / sqrt(D) + mask): [B, heads, L, L]
     if (dropProbs) probs = dropProbs(probs);
-    const context = matMul(reshape(probs, [B * numHeads, L, L]), v); // [B*heads, L, D]
-    const merged = reshape(transpose(reshape(context, [B, numHeads, L, D]), [0, 2, 1, 3]), [B * L, H]); // [B*L, H]
+    const merged = reshape(headContext(probs, v), [B * L, H]); // heads merged: [B*L, H]
     return reshape(fused.matMul({ a: merged, b: w.output.kernel, bias: w.output.bias }), [B, L, H]);
   });
 }

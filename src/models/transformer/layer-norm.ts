@@ -1,15 +1,16 @@
 /**
  * Layer normalisation over the last axis (Ba, Kiros & Hinton 2016, arXiv:1607.06450), as BERT's
  * `nn.LayerNorm(hidden, eps=layer_norm_eps)`: y = (x - mean) / sqrt(var + eps) * gamma + beta with
- * the biased variance of the last axis. Forward in 7 ops and a closed-form backward
- * (dx = (g - mean(g) - xhat * mean(g * xhat)) / sigma, g = dy * gamma) instead of autodiff through
- * `moments`, about half the passes over the activations.
+ * the biased variance of the last axis. One fused op forward and one backward (src/ops/layer-norm.ts,
+ * native/src/layer_norm.cc on the `native` backend) with the closed-form gradient
+ * dx = (g - mean(g) - xhat * mean(g * xhat)) / sigma, g = dy * gamma.
  *
  * `layerNorm` is the function the transformer layers call with their own weights; `LayerNorm` is
  * the same as a tfjs-layers layer (the final norm of a pre-LN encoder).
  */
-import { add, customGrad, type GradSaveFunc, mean, mul, reshape, rsqrt, scalar, square, sub, sum, tidy, type Tensor } from '@tensorflow/tfjs-core';
+import { tidy, type Tensor } from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { layerNorm as layerNormOp } from '../../ops/layer-norm.js';
 
 /** BERT's `layer_norm_eps`. */
 export const BERT_LAYER_NORM_EPS = 1e-12;
@@ -19,31 +20,7 @@ export const BERT_LAYER_NORM_EPS = 1e-12;
  * gamma and beta.
  */
 export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = BERT_LAYER_NORM_EPS): Tensor {
-  const H = x.shape[x.rank - 1];
-  if (gamma.rank !== 1 || gamma.shape[0] !== H || beta.rank !== 1 || beta.shape[0] !== H) {
-    throw new Error(`layerNorm: gamma and beta must be [${H}] (x's last axis), received [${gamma.shape}] and [${beta.shape}]`);
-  }
-  const f = customGrad(((xs: Tensor, g: Tensor, b: Tensor, save: GradSaveFunc) => {
-    const mu = mean(xs, -1, true); // [..., 1]
-    const xc = sub(xs, mu);
-    const inv = rsqrt(add(mean(square(xc), -1, true), scalar(eps))); // [..., 1]
-    const xhat = mul(xc, inv); // [..., H]
-    save([xhat, inv, g]);
-    return {
-      value: add(mul(xhat, g), b),
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [xh, iv, gm] = saved;
-        const rows = dy.size / H;
-        const dy2 = reshape(dy, [rows, H]);
-        const dbeta = sum(dy2, 0); // [H]
-        const dgamma = sum(mul(dy2, reshape(xh, [rows, H])), 0); // [H]
-        const gy = mul(dy, gm); // [..., H]
-        const dx = mul(sub(sub(gy, mean(gy, -1, true)), mul(xh, mean(mul(gy, xh), -1, true))), iv);
-        return [dx, dgamma, dbeta];
-      },
-    };
-  }) as unknown as Parameters<typeof customGrad>[0]);
-  return f(x, gamma, beta);
+  return layerNormOp(x, gamma, beta, eps);
 }
 
 export interface LayerNormOptions {
