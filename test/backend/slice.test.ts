@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { countAddonCalls, expectParity } from './parity.js';
 
-describe('Slice / SplitV (native memcpy runs)', () => {
+describe('Slice / SplitV / GatherNd (native memcpy runs)', () => {
   const cases: [number[], number[], number[]][] = [
     [[4, 6], [1, 2], [2, 3]],
     [[3, 5, 7], [0, 1, 0], [3, 3, 7]],
@@ -31,5 +31,17 @@ describe('Slice / SplitV (native memcpy runs)', () => {
     expect(countAddonCalls('slice', () => tf.tidy(() => tf.slice(x, [1, 0], [2, 6]).dataSync()))).toBe(0);
     expect(countAddonCalls('slice', () => tf.tidy(() => tf.slice(tf.cast(x, 'int32'), [0, 1], [4, 2]).dataSync()))).toBe(0);
     x.dispose();
+  });
+
+  it('gatherNd equals cpu (slices, single elements, int32; tfjs has no gradient for it); a bad index throws as on cpu', () => {
+    const idx = (rows: number[][]) => tf.tensor2d(rows, [rows.length, rows[0].length], 'int32');
+    for (const [shape, rows] of [[[4, 5, 6], [[1, 2], [3, 0], [1, 2], [0, 4]]], [[3, 4], [[2, 3], [0, 0]]], [[2, 3, 4], [[1]]]] as [number[], number[][]][]) {
+      expectParity([{ shape }], (x) => tf.gatherND(x, idx(rows)), { rtol: 0, atol: 0 });
+      expectParity([{ shape, dtype: 'int32', lo: -50, hi: 50 }], (x) => tf.gatherND(x, idx(rows)), { rtol: 0, atol: 0 });
+    }
+    for (const backend of ['cpu', 'native']) {
+      tf.setBackend(backend);
+      expect(() => tf.tidy(() => tf.gatherND(tf.zeros([2, 3]), idx([[2, 0]])))).toThrow(/Invalid indices: 2,0 does not index into 2,3/);
+    }
   });
 });

@@ -16,6 +16,7 @@ import { geluConfig, geluGradConfig } from './Gelu.js';
 import { maskedSoftmaxConfig, maskedSoftmaxGradConfig } from './MaskedSoftmax.js';
 import { headContextConfig, headScoresConfig } from './AttentionHeads.js';
 import { sliceConfig, splitVConfig } from './Slice.js';
+import { gatherNdConfig } from './GatherNd.js';
 import { avgPoolConfig } from './AvgPool.js';
 import { avgPoolGradConfig } from './AvgPoolGrad.js';
 import { fusedBatchNormConfig } from './FusedBatchNorm.js';
@@ -74,6 +75,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   headContextConfig,
   sliceConfig,
   splitVConfig,
+  gatherNdConfig,
   maxPoolConfig,
   maxPoolGradConfig,
   avgPoolConfig,
