@@ -28,7 +28,7 @@
  *
  *   npm run build && node bench/text-train.mjs [--on test|valid|valid,test] [--name NAME] [--no-spam] [--probe]
  *       [--hidden 128] [--layers 2] [--heads 4] [--vocab 8000] [--batch 64] [--max-length 64]
- *       [--simcse-steps 150] [--mnrl-steps 900] [--lr 1e-3] [--example-share 0.25] [--spam-share 0.5] [--seed 0] [--distill N]
+ *       [--simcse-steps 150] [--mnrl-steps 900] [--lr 1e-3] [--example-share 0.25] [--spam-share 0.5] [--seed 0] [--distill N] [--long-text windows]
  *
  * Tune with --on valid (the recipe scored on the valid synsets, the test synsets untouched); report
  * with --on test. Figures are merged into bench/results/text-benchmarks.json as `<on>:<name>`;
@@ -164,6 +164,13 @@ if (probe) process.exit(0);
 
 // Evaluation: the backbone in inference mode (no dropout), mean pooled, batches of 256 texts.
 const embedder = methods.at(-1);
+const { embedTextWindows } = await dist('embed/text-windows.js');
+// --long-text windows: also scored with every text embedded whole (src/embed/text-windows.ts:
+// windows of --max-length tokens, token-weighted mean), as `<name>-windows`.
+const embedWindows = (texts) => {
+  const { values, dim } = embedTextWindows(texts, tokenizer, (inputs) => embedder.embed(inputs), { maxLength: opts.maxLength, batchSize: 256 });
+  return Array.from({ length: texts.length }, (_, i) => values.slice(i * dim, (i + 1) * dim));
+};
 const embed = (texts) => {
   const rows = [];
   for (let s = 0; s < texts.length; s += 256) {
@@ -176,7 +183,8 @@ const embed = (texts) => {
   return rows;
 };
 const trainedAt = performance.now();
-for (const on of ons) {
+const variants = [[name, embed], ...(flag('long-text', 'truncate') === 'windows' ? [[`${name}-windows`, embedWindows]] : [])];
+for (const on of ons) for (const [name, embed] of variants) {
   const { figures, seconds: evalSeconds } = await runAll(bench, () => embed, { on, spam: !process.argv.includes('--no-spam') });
   // wallSeconds: data, tokenizer, training and this evaluation (not the other split's).
   const entry = { figures, seconds: { ...seconds, ...evalSeconds }, wallSeconds: (trainedAt - t0) / 1000 + Object.values(evalSeconds).reduce((a, b) => a + b, 0), date: new Date().toISOString(), on, options: opts, parameters: backbone.countParams() };

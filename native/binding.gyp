@@ -38,6 +38,7 @@
         "src/gelu.cc",
         "src/attention_softmax.cc",
         "src/heads_matmul.cc",
+        "src/attention_fused.cc",
         "src/slice.cc"
       ],
       "conditions": [

@@ -8,6 +8,11 @@
  */
 export { ntXentLoss, type NtXentOptions } from './losses/ntxent.js';
 export { batchNormTrain, type BatchNormTrainResult } from './ops/batch-norm-train.js';
+// Fused transformer ops (one kernel forward, one backward; native on the `native` backend, reference loops elsewhere).
+export { layerNorm } from './ops/layer-norm.js';
+export { gelu } from './ops/gelu.js';
+export { maskedSoftmax } from './ops/masked-softmax.js';
+export { headScores, headContext } from './ops/attention-heads.js';
 export { BatchNorm, batchNormLayer, type BatchNormOptions } from './models/layers/batch-norm.js';
 // The data path: source -> views -> collate -> batch -> method -> trainer; embed(source, encoder).
 export type { ItemSpec, Source } from './data/source.js';

@@ -43,6 +43,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_gelu(env, exports);
   init_attention_softmax(env, exports);
   init_heads_matmul(env, exports);
+  init_attention_fused(env, exports);
   init_slice(env, exports);
   return exports;
 }

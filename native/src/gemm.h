@@ -20,6 +20,9 @@ struct Epilogue {
 struct PackA {
   virtual ~PackA() = default;
   virtual void pack(int64_t i0, int64_t mc, int64_t p0, int64_t kc, int MR, float* dst) const = 0;
+  // A row-major in memory (element (i, k) at data[i * lda + k]): the data and lda, so the GEMM may
+  // read A in place (MicroKernelDirect) instead of packing it; nullptr when A is not.
+  virtual const float* rows(int64_t& lda) const { (void)lda; return nullptr; }
 };
 // Fills dst with k [p0, p0+kc) x columns [j0, j0+nc) of B in panels of NR columns:
 // dst[panel][k][c], zero-padded past nc.
@@ -37,6 +40,11 @@ struct StridedPackA : PackA {
   Strided a;
   explicit StridedPackA(Strided s) : a(s) {}
   void pack(int64_t i0, int64_t mc, int64_t p0, int64_t kc, int MR, float* dst) const override;
+  const float* rows(int64_t& lda) const override {
+    if (a.cs != 1 || a.rs < 1) return nullptr;
+    lda = a.rs;
+    return a.data;
+  }
 };
 struct StridedPackB : PackB {
   Strided b;
@@ -57,10 +65,21 @@ void apply_epilogue(int64_t M, int64_t N, float* C, int64_t ldc, const Epilogue&
 
 // Micro-kernel: C[MR, NR] (+)= Ap[kc][MR]^T * Bp[kc][NR].
 using MicroKernel = void (*)(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc, int accumulate);
+// Micro-kernel reading A in place: C[m, NR] (+)= A[m rows at stride lda][kc] * Bp[kc][NR], A's rows
+// unit-stride along k.
+using MicroKernelDirect = void (*)(int64_t kc, const float* A, int64_t lda, const float* Bp, float* C, int64_t ldc,
+                                   int accumulate);
+// Packs one full NR-wide panel of a B whose columns are contiguous along k (column c of the panel
+// at src + c * cs, e.g. K^T of attention scores): dst[k][c] for k in [0, kc), c in [0, NR).
+using PackColumnsPanel = void (*)(const float* src, int64_t cs, int64_t kc, float* dst);
 struct KernelInfo {
   const char* name;
   int MR, NR;
   MicroKernel fn;
+  // direct[m] for m = 1..MR rows (m rows of C written); nullptr: A is always packed.
+  const MicroKernelDirect* direct = nullptr;
+  // SIMD transposing pack of B panels (nullptr: the scalar loop).
+  PackColumnsPanel pack_columns = nullptr;
 };
 KernelInfo kernel_generic();
 #if defined(CONTRASTIVE_X64)

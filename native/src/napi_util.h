@@ -36,6 +36,7 @@ void init_layer_norm(Napi::Env env, Napi::Object exports);
 void init_gelu(Napi::Env env, Napi::Object exports);
 void init_attention_softmax(Napi::Env env, Napi::Object exports);
 void init_heads_matmul(Napi::Env env, Napi::Object exports);
+void init_attention_fused(Napi::Env env, Napi::Object exports);
 void init_slice(Napi::Env env, Napi::Object exports);
 
 }  // namespace contrastive

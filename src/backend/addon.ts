@@ -92,6 +92,12 @@ export interface NativeAddon {
    * [a: batch, group, row, col, b: batch, group, row, col, out: batch, group, row] (native/src/heads_matmul.cc).
    */
   headsMatMul(a: F32, b: F32, out: F32, B: number, G: number, M: number, N: number, K: number, strides: Float64Array): void;
+  /**
+   * Attention forward per (b, g): out_bg [Lq, D] = softmax(q_bg k_bg^T * scale + bias[b]) v_bg, heads
+   * side by side in q [B, Lq, G * D], k, v [B, Lk, G * D], out [B, Lq, G * D]; bias [B, Lk] or null
+   * (native/src/attention_fused.cc).
+   */
+  attentionFused(q: F32, k: F32, v: F32, bias: F32 | null, out: F32, B: number, G: number, Lq: number, Lk: number, D: number, scale: number): void;
   /** out = x[begin, begin + size) per axis (x's shape: shape, rank <= 8). */
   slice(x: F32, out: F32, shape: Int32Array, begin: Int32Array, size: Int32Array): void;
   /** Row-wise softmax of x [rows, n] into out. */

@@ -16,6 +16,7 @@ import { layerNormGradConfig, layerNormReferenceKernels } from '../ops/layer-nor
 import { geluGradConfig, geluReferenceKernels } from '../ops/gelu.js';
 import { maskedSoftmaxGradConfig, maskedSoftmaxReferenceKernels } from '../ops/masked-softmax.js';
 import { attentionHeadsGradConfigs, attentionHeadsReferenceKernels } from '../ops/attention-heads.js';
+import { fusedAttentionReferenceKernels } from '../ops/fused-attention.js';
 
 export const NATIVE_BACKEND = 'native';
 export const NATIVE_PRIORITY = 3;
@@ -28,6 +29,7 @@ function registerCustomOps(): void {
     [geluReferenceKernels('cpu'), geluGradConfig],
     [maskedSoftmaxReferenceKernels('cpu'), maskedSoftmaxGradConfig],
     [attentionHeadsReferenceKernels('cpu'), ...attentionHeadsGradConfigs],
+    [fusedAttentionReferenceKernels('cpu')],
   ] as const;
   for (const [kernels, ...grads] of ops) {
     for (const config of kernels) {

@@ -50,6 +50,15 @@ function oneLine(s: string): string {
   return s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
+/**
+ * A received JSON value for a message: its JSON text (String(value) when it has none, as
+ * undefined), shortened to 40 characters: `describeJson({ a: 1 })` is '{"a":1}'.
+ */
+export function describeJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
 /** A received text for a message: quoted, shortened to 40 characters. */
 export function quoteFound(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);

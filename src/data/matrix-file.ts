@@ -23,8 +23,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { VectorTable } from './vector-table.js';
 import { crc32 } from '../models/encoder.js';
-import { DataError } from './data-error.js';
+import { DataError, describeJson } from './data-error.js';
 import { checkIndex } from './source.js';
+
+/** A matrix file's rows, with its sidecar as read. */
+export interface MatrixTable extends VectorTable {
+  /**
+   * The sidecar `<file>.json` as read, when there is one: every key, those loadMatrix does not use
+   * too (`contrastive embed` records the run's `checkpoint`, the `data` path, the split, ...).
+   */
+  readonly sidecar?: Readonly<Record<string, unknown>>;
+}
 
 export interface MatrixFileOptions {
   /** The row length: needed for a raw float32 file without a sidecar, else checked against the file. */
@@ -41,7 +50,7 @@ interface Sidecar {
 const OPTION_KEYS = ['dim'];
 const NPY_MAGIC = '\x93NUMPY';
 
-export function loadMatrix(path: string, options: MatrixFileOptions = {}): VectorTable {
+export function loadMatrix(path: string, options: MatrixFileOptions = {}): MatrixTable {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.includes(key)) throw new Error(`loadMatrix: unknown option '${key}', expected one of ${OPTION_KEYS.join(', ')}`);
   }
@@ -51,7 +60,7 @@ export function loadMatrix(path: string, options: MatrixFileOptions = {}): Vecto
   const isNpy = extname(path).toLowerCase() === '.npy';
   const bytes = readBytes(path, isNpy ? 'a .npy file' : 'a raw float32 matrix file');
   const sidecarPath = `${path}.json`;
-  const sidecar = existsSync(sidecarPath) ? readSidecar(sidecarPath, isNpy) : undefined;
+  const { sidecar, json } = existsSync(sidecarPath) ? readSidecar(sidecarPath, isNpy) : { sidecar: undefined, json: undefined };
   if (sidecar) checkIntegrity(path, bytes, sidecarPath, sidecar);
 
   let values: Float32Array, rows: number, dim: number;
@@ -90,6 +99,7 @@ export function loadMatrix(path: string, options: MatrixFileOptions = {}): Vecto
   return {
     name: basename(path, extname(path)), size, spec: { kind: 'vector', dim },
     ...(sidecar?.labels ? { labels: sidecar.labels, classNames: sidecar.classNames! } : {}),
+    ...(json ? { sidecar: json } : {}),
     values,
     item: (i) => {
       checkIndex(`loadMatrix(${path})`, i, size);
@@ -129,16 +139,16 @@ function float32s(bytes: Uint8Array): Float32Array {
   return out;
 }
 
-/** The sidecar's fields, checked; rows and dim are required unless the matrix is a .npy file. */
-function readSidecar(path: string, isNpy: boolean): Sidecar {
+/** The sidecar's fields, checked (rows and dim are required unless the matrix is a .npy file), and its JSON object. */
+function readSidecar(path: string, isNpy: boolean): { sidecar: Sidecar; json: Record<string, unknown> } {
   let meta: Record<string, unknown>;
   try {
     meta = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new DataError(path, 'a JSON object (the matrix metadata)', `invalid JSON (${(err as Error).message})`);
   }
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new DataError(path, 'a JSON object (the matrix metadata)', JSON.stringify(meta));
-  const found = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v).slice(0, 40));
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new DataError(path, 'a JSON object (the matrix metadata)', describeJson(meta));
+  const found = (v: unknown) => (v === undefined ? 'none' : describeJson(v));
   const out: Sidecar = {};
   for (const key of ['rows', 'dim'] as const) {
     const v = meta[key];
@@ -180,7 +190,7 @@ function readSidecar(path: string, isNpy: boolean): Sidecar {
     if (!Array.isArray(ids) || !ids.every((v) => typeof v === 'string' || Number.isFinite(v))) throw new DataError(path, "'ids' an array of strings or numbers", found(ids));
     out.ids = ids.map(String);
   }
-  return out;
+  return { sidecar: out, json: meta };
 }
 
 /** A dtype: how to read one value at a byte offset. */

@@ -64,7 +64,10 @@ export interface OpenedData {
 const TABLE = ['.csv', '.tsv'];
 /** The largest side of an image folder's --image-size (a network on larger images would not fit in memory anyway). */
 const MAX_IMAGE_SIDE = 8192;
-const TEXT = ['.jsonl', '.ndjson', '.txt', '.text'];
+/** JSON Lines files: texts (labelled with --label) or, with `pairs`, text pairs. */
+export const JSONL_EXTENSIONS: readonly string[] = ['.jsonl', '.ndjson'];
+/** The files openData reads as texts: JSON Lines and plain text, one text per line. */
+export const TEXT_EXTENSIONS: readonly string[] = [...JSONL_EXTENSIONS, '.txt', '.text'];
 const MATRIX = ['.npy', '.f32', '.bin'];
 
 /** Opens a built-in data set (`dataset`) or the user's data (`data`); exactly one of the two. */
@@ -80,7 +83,7 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
   const what = dataset !== undefined ? `the built-in data set ${dataset}` : `'${data}'`;
   const folder = data !== undefined && existsSync(data) && statSync(data).isDirectory();
   const ext = data !== undefined ? extname(data).toLowerCase() : '';
-  if (!(TABLE.includes(ext) || ['.jsonl', '.ndjson'].includes(ext))) refuse('label', '.csv/.tsv tables and .jsonl files (image folders take their classes from sub-folders)', what);
+  if (!(TABLE.includes(ext) || JSONL_EXTENSIONS.includes(ext))) refuse('label', '.csv/.tsv tables and .jsonl files (image folders take their classes from sub-folders)', what);
   if (options.pairs) refuse('label', '.csv/.tsv tables and .jsonl files of labelled texts', `the pairs of ${what}`);
   if (!folder) {
     refuse('imageSize', 'image folders', what);
@@ -110,10 +113,10 @@ export async function openData(options: DataOptions): Promise<OpenedData> {
   }
   if (TABLE.includes(ext)) return { name, source: loadCsvTable(path, options.label !== undefined ? { label: options.label } : {}) };
   if (options.pairs) {
-    if (!['.jsonl', '.ndjson'].includes(ext)) throw new DataError(path, 'a .jsonl file of text pairs ({"anchor": ..., "positive": ...[, "negative": ...]} or sentence1/sentence2[/score] per line)', `a file ending in '${ext || '(no extension)'}'`);
+    if (!JSONL_EXTENSIONS.includes(ext)) throw new DataError(path, 'a .jsonl file of text pairs ({"anchor": ..., "positive": ...[, "negative": ...]} or sentence1/sentence2[/score] per line)', `a file ending in '${ext || '(no extension)'}'`);
     return { name, source: loadJsonlPairs(path) };
   }
-  if (TEXT.includes(ext)) return { name, source: loadTextFile(path, options.label !== undefined ? { labelField: options.label } : {}) };
+  if (TEXT_EXTENSIONS.includes(ext)) return { name, source: loadTextFile(path, options.label !== undefined ? { labelField: options.label } : {}) };
   if (MATRIX.includes(ext)) return { name, source: loadMatrix(path) };
   throw new DataError(path, 'a folder of images or a .csv, .tsv, .jsonl, .txt, .npy or .f32 file', `a file ending in '${ext || '(no extension)'}'`);
 }

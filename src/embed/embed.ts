@@ -8,6 +8,7 @@ import type { ViewInput } from '../data/batch.js';
 import { defaultCollate, type Collate } from '../data/collate.js';
 import type { Source } from '../data/source.js';
 import type { Embeddings } from '../eval/knn.js';
+import type { LongText } from './text-windows.js';
 
 /** An encoder as embed sees it: a function of a view input, or an object with embed (a Method). */
 export type Embedder = ((x: ViewInput) => Tensor2D) | { embed(x: ViewInput): Tensor2D };
@@ -53,14 +54,18 @@ export function embed<Item>(source: Source<Item>, encoder: Embedder, options: Em
  * Every item of a source through an encoder that prepares raw items (`Encoder.embed`: scaling,
  * resizing, standardisation), `batchSize` items at a time, in the source's order.
  */
-export function embedItems<Item>(source: Source<Item>, encoder: { embed(items: readonly Item[], options?: { batchSize?: number }): { values: Float32Array; dim: number } }, options: Omit<EmbedOptions<Item>, 'collate'> = {}): Embeddings {
-  const { batchSize = 512, onProgress } = options;
+export function embedItems<Item>(
+  source: Source<Item>, encoder: { embed(items: readonly Item[], options?: { batchSize?: number; longText?: LongText; stride?: number }): { values: Float32Array; dim: number } },
+  options: Omit<EmbedOptions<Item>, 'collate'> & { longText?: LongText; stride?: number } = {},
+): Embeddings {
+  const { batchSize = 512, onProgress, longText, stride } = options;
+  const textOptions = { ...(longText === undefined ? {} : { longText }), ...(stride === undefined ? {} : { stride }) };
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`embedItems: batchSize must be an integer >= 1, received ${batchSize}`);
   let out: Float32Array | null = null;
   let dim = 0;
   for (let s = 0; s < source.size; s += batchSize) {
     const n = Math.min(batchSize, source.size - s);
-    const e = encoder.embed(Array.from({ length: n }, (_, i) => source.item(s + i)), { batchSize });
+    const e = encoder.embed(Array.from({ length: n }, (_, i) => source.item(s + i)), { batchSize, ...textOptions });
     if (!out) {
       dim = e.dim;
       out = new Float32Array(source.size * dim);

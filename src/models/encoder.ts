@@ -38,6 +38,7 @@
 import { dispose, image as tfImage, tensor, tensor2d, tensor3d, tensor4d, tidy, serialization, type DataType, type Tensor, type Tensor2D } from '@tensorflow/tfjs-core';
 import { models, version_layers, type LayersModel } from '@tensorflow/tfjs-layers';
 import type { ItemSpec } from '../data/source.js';
+import { embedTextWindows, LONG_TEXT_MODES, type LongText } from '../embed/text-windows.js';
 import { isTensor, type ViewInput } from '../data/batch.js';
 import { applyModel } from './apply-model.js';
 import { BatchNorm } from './layers/batch-norm.js';
@@ -124,6 +125,14 @@ export interface EmbedItemsOptions {
   batchSize?: number;
   /** Scale every row to unit L2 norm (a zero row stays zero). Default false. */
   normalize?: boolean;
+  /**
+   * Text encoders: a text longer than maxLength tokens is embedded from its first maxLength tokens
+   * ('truncate', what Sentence-BERT does), or whole, as the token-weighted mean of windows of
+   * maxLength tokens ('windows', src/embed/text-windows.ts). Default 'truncate'.
+   */
+  longText?: LongText;
+  /** With longText 'windows': content tokens between window starts. Default: a window's content length (no overlap). */
+  stride?: number;
 }
 
 /** Embeddings of `rows` items, row-major [rows, dim] (the `Embeddings` of eval/knn.ts plus rows). */
@@ -519,11 +528,14 @@ export class Encoder {
    */
   embed(items: EncoderItem | readonly EncoderItem[], options: EmbedItemsOptions = {}): ItemEmbeddings {
     this.live('embed');
-    const { batchSize = 256, normalize = false } = options;
+    const { batchSize = 256, normalize = false, longText = 'truncate', stride } = options;
     if (!isInt(batchSize, 1)) throw new Error(`Encoder.embed: batchSize must be an integer >= 1, received ${show(batchSize)}`);
     if (typeof normalize !== 'boolean') throw new Error(`Encoder.embed: normalize must be a boolean, received ${show(normalize)}`);
+    if (!LONG_TEXT_MODES.includes(longText)) throw new Error(`Encoder.embed: longText must be one of ${LONG_TEXT_MODES.join(', ')}, received ${show(longText)}`);
+    if (stride !== undefined && longText !== 'windows') throw new Error(`Encoder.embed: stride needs longText 'windows', received longText ${show(longText)}`);
     const spec = this.input;
-    if (spec.kind === 'text') return this.embedTexts(items, batchSize, normalize);
+    if (spec.kind === 'text') return this.embedTexts(items, batchSize, normalize, longText, stride);
+    if (options.longText !== undefined) throw new Error(`Encoder.embed: longText applies to text encoders; encoder '${this.name}' embeds ${spec.kind} items`);
     const list = this.asList(items);
     const rows = list.length;
     const rowLen = spec.kind === 'image' ? spec.height * spec.width * spec.channels : spec.dim;
@@ -552,7 +564,7 @@ export class Encoder {
   }
 
   /** embed() of a text encoder: tokenized per batch, fed by input name. */
-  private embedTexts(items: unknown, batchSize: number, normalize: boolean): ItemEmbeddings {
+  private embedTexts(items: unknown, batchSize: number, normalize: boolean, longText: LongText, stride: number | undefined): ItemEmbeddings {
     const { tokenizer, maxLength } = this.preprocessing as TextPreprocessing;
     if (!tokenizer || maxLength === undefined) throw new Error(`Encoder.embed: text items need a tokenizer, which encoder '${this.name}' does not hold; pass token tensors to embedTensor`);
     let texts: readonly string[];
@@ -567,6 +579,18 @@ export class Encoder {
       throw new Error(`Encoder.embed: items must be a string or an array of strings (encoder '${this.name}' embeds text), received ${show(items)}`);
     }
     const names = this.model.inputNames;
+    if (longText === 'windows') {
+      let values: Float32Array;
+      try {
+        ({ values } = embedTextWindows(texts, tokenizer, (feed) => applyModel(this.model, feed, false) as Tensor2D, {
+          maxLength, batchSize, inputNames: names, ...(stride === undefined ? {} : { stride }),
+        }));
+      } catch (e) {
+        throw new Error(`Encoder.embed: ${(e as Error).message.replace(/^(Tokenizer\.encodeWindows|embedTextWindows): /, '')}`);
+      }
+      if (normalize) l2Normalize(values, this.dim);
+      return { values, dim: this.dim, rows: texts.length };
+    }
     return this.embedBatches(texts.length, batchSize, normalize, (s, n) => {
       const b = tokenizer.encodeBatch(texts.slice(s, s + n), { maxLength, padding: 'longest', truncation: true });
       const shape: [number, number] = [b.n, b.length];

@@ -12,11 +12,10 @@
  * width, an encoder that cannot read the queries (text queries need a text encoder) are one
  * UsageError naming the argument.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { DataError } from '../data/data-error.js';
 import { loadMatrix } from '../data/matrix-file.js';
-import { openData } from '../data/registry.js';
+import { openData, TEXT_EXTENSIONS } from '../data/registry.js';
 import type { Source } from '../data/source.js';
 import { restoreEncoder } from '../train/run.js';
 import { checkFiniteEmbeddings, checkFiniteWeights } from '../train/embed-run.js';
@@ -59,24 +58,12 @@ export interface SearchResult {
   checkpoint: string;
 }
 
-/** What search reads of an embedding set's metadata. */
+/** What search reads of an embedding set's metadata (its sidecar, checked by loadMatrix; ids and labels come from the set). */
 interface SetMeta {
-  ids?: string[];
-  labels?: number[];
+  /** The class names the sidecar gives (a label is shown only when its class is named). */
   classNames?: string[];
   checkpoint?: string;
   data?: string;
-}
-
-function readMeta(embeddings: string): SetMeta {
-  const path = `${embeddings}.json`;
-  if (!existsSync(path)) return {};
-  try {
-    const value = JSON.parse(readFileSync(path, 'utf8'));
-    return typeof value === 'object' && value !== null ? (value as SetMeta) : {};
-  } catch (e) {
-    throw new DataError(path, 'the JSON metadata contrastive embed writes', `invalid JSON (${(e as Error).message})`);
-  }
 }
 
 export async function searchRun(options: SearchRunOptions): Promise<SearchResult> {
@@ -91,7 +78,7 @@ export async function searchRun(options: SearchRunOptions): Promise<SearchResult
   }
   if (!existsSync(o.embeddings)) throw new UsageError('embeddings', `expected an embedding set written by contrastive embed, received '${o.embeddings}' (nothing at this path)`);
   const set = loadMatrix(o.embeddings);
-  const meta = readMeta(o.embeddings);
+  const meta = (set.sidecar ?? {}) as SetMeta;
   if (set.size === 0) throw new UsageError('embeddings', `expected a set of at least one row, received '${o.embeddings}' with none`);
   if (k > set.size) throw new UsageError('k', `expected at most the ${set.size} rows of '${o.embeddings}', received ${k}`);
   const checkpoint = o.checkpoint ?? meta.checkpoint;
@@ -123,8 +110,8 @@ export async function searchRun(options: SearchRunOptions): Promise<SearchResult
       query,
       hits: Array.from({ length: k }, (_, r) => {
         const row = found.indices[qi * k + r];
-        const id = meta.ids?.[row] ?? set.id(row);
-        const label = meta.labels?.[row];
+        const id = set.id(row);
+        const label = set.labels?.[row];
         const text = texts?.get(id);
         return {
           rank: r + 1, row, id, score: found.scores[qi * k + r],
@@ -141,7 +128,7 @@ export async function searchRun(options: SearchRunOptions): Promise<SearchResult
 
 /** The texts of a text file by their ids (`line N`), or undefined when the file is not a readable text file any more. */
 async function readRowTexts(data: string): Promise<Map<string, string> | undefined> {
-  if (!existsSync(data) || statSync(data).isDirectory() || !['.txt', '.text', '.jsonl', '.ndjson'].includes(extname(data).toLowerCase())) return undefined;
+  if (!existsSync(data) || statSync(data).isDirectory() || !TEXT_EXTENSIONS.includes(extname(data).toLowerCase())) return undefined;
   try {
     const { source } = await openData({ data });
     if (source.spec.kind !== 'text') return undefined;

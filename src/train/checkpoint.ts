@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tensor, type DataType } from '@tensorflow/tfjs-core';
-import { DataError } from '../data/data-error.js';
+import { DataError, describeJson } from '../data/data-error.js';
 import { crc32 } from '../models/encoder.js';
 import { removeLeftovers, writeFileAtomic } from '../util/atomic-file.js';
 import { acquireLock } from '../util/run-lock.js';
@@ -66,11 +66,6 @@ export function saveCheckpoint<S>(dir: string, tag: string | number, state: S, t
 
 type Meta<S> = { format: string; weightsFile: string; byteLength?: number; checksum?: { algorithm: string; value: string }; entries: Entry[]; state: S };
 
-const show = (v: unknown) => {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
-};
-
 function readMeta<S>(dir: string): Meta<S> | null {
   const path = join(dir, MANIFEST);
   if (!existsSync(path)) return null;
@@ -80,16 +75,16 @@ function readMeta<S>(dir: string): Meta<S> | null {
   } catch (e) {
     throw new DataError(path, 'a checkpoint manifest (JSON)', `unreadable JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new DataError(path, 'a checkpoint manifest (a JSON object)', show(meta));
-  if (meta.format !== FORMAT) throw new DataError(path, `format ${FORMAT}`, show(meta.format));
-  if (typeof meta.weightsFile !== 'string' || !/^weights-[\w.-]+\.bin$/.test(meta.weightsFile)) throw new DataError(path, "weightsFile 'weights-<epoch>.bin'", show(meta.weightsFile));
-  if (!Array.isArray(meta.entries)) throw new DataError(path, 'entries (an array)', show(meta.entries));
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new DataError(path, 'a checkpoint manifest (a JSON object)', describeJson(meta));
+  if (meta.format !== FORMAT) throw new DataError(path, `format ${FORMAT}`, describeJson(meta.format));
+  if (typeof meta.weightsFile !== 'string' || !/^weights-[\w.-]+\.bin$/.test(meta.weightsFile)) throw new DataError(path, "weightsFile 'weights-<epoch>.bin'", describeJson(meta.weightsFile));
+  if (!Array.isArray(meta.entries)) throw new DataError(path, 'entries (an array)', describeJson(meta.entries));
   meta.entries.forEach((e, i) => {
     const ok = e && typeof e.name === 'string' && (e.dtype === 'float32' || e.dtype === 'int32') && Number.isInteger(e.offset) && e.offset >= 0 &&
       Array.isArray(e.shape) && e.shape.every((d) => Number.isInteger(d) && d >= 0);
-    if (!ok) throw new DataError(path, `entries[${i}] { name, shape, dtype float32|int32, offset }`, show(e));
+    if (!ok) throw new DataError(path, `entries[${i}] { name, shape, dtype float32|int32, offset }`, describeJson(e));
   });
-  if (typeof meta.state !== 'object' || meta.state === null) throw new DataError(path, 'state (an object)', show(meta.state));
+  if (typeof meta.state !== 'object' || meta.state === null) throw new DataError(path, 'state (an object)', describeJson(meta.state));
   return meta;
 }
 
@@ -111,7 +106,7 @@ export function loadCheckpoint<S>(dir: string): Checkpoint<S> | null {
   if (meta.checksum) {
     const sum = crc32(buf);
     if (meta.checksum.algorithm !== 'crc32' || sum !== meta.checksum.value) {
-      throw new DataError(file, `crc32 ${show(meta.checksum.value)} (from ${MANIFEST})`, `crc32 ${sum} (the file is corrupted or not the one the manifest was written with)`);
+      throw new DataError(file, `crc32 ${describeJson(meta.checksum.value)} (from ${MANIFEST})`, `crc32 ${sum} (the file is corrupted or not the one the manifest was written with)`);
     }
   }
   const tensors = meta.entries.map((e) => {

@@ -31,6 +31,7 @@ import { crc32, nonFiniteWeight, type Encoder } from '../models/encoder.js';
 import { restoreEncoder } from './run.js';
 import { openRunData } from './run-data.js';
 import { embedItems } from '../embed/embed.js';
+import type { LongText } from '../embed/text-windows.js';
 
 export interface EmbedRunOptions extends Omit<DataOptions, 'dataset' | 'data'> {
   /** The run directory (or a saved encoder's). */
@@ -45,6 +46,10 @@ export interface EmbedRunOptions extends Omit<DataOptions, 'dataset' | 'data'> {
   /** Seed of the sample (default: the run's seed, else 0). */
   seed?: number;
   whiten?: boolean;
+  /** Texts longer than the encoder's maxLength: 'truncate' (default) or 'windows' (embedded whole, src/embed/text-windows.ts). */
+  longText?: LongText;
+  /** With longText 'windows': content tokens between window starts (default: no overlap). */
+  stride?: number;
   /** Progress of the embedding. */
   onEmbedProgress?: (done: number, total: number) => void;
 }
@@ -75,7 +80,18 @@ export async function embedRun(options: EmbedRunOptions): Promise<EmbedRunResult
     const rowsIdx = o.limit === undefined ? Int32Array.from({ length: source.size }, (_, i) => i) : Int32Array.from([...items.pool, ...items.test]).sort();
     const rows = rowsIdx.length === source.size ? source : subsetSource(source, rowsIdx);
     const split = Array.from(rowsIdx, (i) => (trainSet.has(i) ? 'train' : 'test'));
-    let e = embedItems(rows as never, restored.encoder as never, { onProgress: o.onEmbedProgress });
+    if ((o.longText !== undefined || o.stride !== undefined) && restored.encoder.input.kind !== 'text') {
+      throw new UsageError(o.longText !== undefined ? 'long-text' : 'stride', `applies to text encoders; this checkpoint's encoder embeds ${restored.encoder.input.kind} items`);
+    }
+    if (o.stride !== undefined && o.longText !== 'windows') throw new UsageError('stride', `applies with --long-text windows, received --long-text ${o.longText ?? 'truncate'}`);
+    let e: Embeddings;
+    try {
+      e = embedItems(rows as never, restored.encoder as never, { onProgress: o.onEmbedProgress, longText: o.longText, stride: o.stride });
+    } catch (err) {
+      const m = /^Encoder\.embed: (longText|stride) (.*)$/.exec((err as Error).message);
+      if (m) throw new UsageError(m[1] === 'longText' ? 'long-text' : 'stride', m[2]);
+      throw err;
+    }
     checkFiniteEmbeddings(o.checkpoint, e);
     let whitening: Whitening | undefined;
     if (o.whiten) {
@@ -96,6 +112,7 @@ export async function embedRun(options: EmbedRunOptions): Promise<EmbedRunResult
       rows: rows.size, dim: e.dim, dtype: 'float32', byteOrder: 'little-endian', layout: 'row-major',
       dataset: opened.name, ...(dataPath !== undefined ? { data: dataPath } : {}), classNames: source.classNames ?? [], labels: source.labels ? Array.from(rowsIdx, (i) => source.labels![i]) : Array.from(rowsIdx, () => -1),
       ids: Array.from(rowsIdx, (i) => source.id(i)), split, checkpoint: o.checkpoint,
+      ...(o.longText === 'windows' ? { longText: 'windows', ...(o.stride !== undefined ? { stride: o.stride } : {}) } : {}),
       ...(whitening ? {
         whitening: {
           fittedOn: 'train', shrinkage: whitening.shrinkage, mean: Array.from(whitening.mean),

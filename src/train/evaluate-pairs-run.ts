@@ -14,11 +14,13 @@ import { embedItems } from '../embed/embed.js';
 import { pairRetrieval, type PairRetrieval } from '../eval/pair-retrieval.js';
 import { UsageError } from '../util/usage-error.js';
 import { checkFiniteEmbeddings, checkFiniteWeights } from './embed-run.js';
-import { restoreEncoder } from './run.js';
+import { restoreEncoder, type RunConfig } from './run.js';
 
 export interface EvaluatePairsRunOptions {
   /** The run directory (or a saved encoder's). */
   checkpoint: string;
+  /** The run's run.json when the caller has read it (readRun): not read again. Default: read from `checkpoint`. */
+  run?: RunConfig;
   /** A .jsonl file of pairs (default: the run's own, when it trained on pairs). */
   data?: string;
   /** Score a seeded sample of this many pairs (of the held-out ones on the run's own file). */
@@ -37,7 +39,7 @@ export interface EvaluatePairsRunResult extends PairRetrieval {
 
 export async function evaluatePairsRun(options: EvaluatePairsRunOptions): Promise<EvaluatePairsRunResult> {
   const o = options;
-  const restored = await restoreEncoder(o.checkpoint);
+  const restored = await restoreEncoder(o.checkpoint, 'checkpoint', o.run);
   try {
     checkFiniteWeights(o.checkpoint, restored.encoder);
     const run = restored.config;

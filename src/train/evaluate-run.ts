@@ -35,6 +35,8 @@ export type OnProgress = (done: number, total: number) => void;
 export interface EvaluateRunOptions extends Omit<DataOptions, 'dataset' | 'data' | 'onProgress'> {
   /** The run directory (or a saved encoder's). */
   checkpoint: string;
+  /** The run's run.json when the caller has read it (readRun): not read again. Default: read from `checkpoint`. */
+  run?: RunConfig;
   /** Data to evaluate on (default: the run's). */
   dataset?: string;
   data?: string;
@@ -83,7 +85,7 @@ export interface EvaluateRunResult {
 export async function evaluateRun(options: EvaluateRunOptions): Promise<EvaluateRunResult> {
   const o = options;
   const progress = o.progress ?? (() => () => {});
-  const restored = await restoreEncoder(o.checkpoint);
+  const restored = await restoreEncoder(o.checkpoint, 'checkpoint', o.run);
   try {
     checkFiniteWeights(o.checkpoint, restored.encoder);
     const run = restored.config;

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DataError, quoteFound } from '../data/data-error.js';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { DataError, describeJson, quoteFound } from '../data/data-error.js';
 import type { ItemSpec } from '../data/source.js';
 import type { EncoderMethod } from '../methods/encoder-method.js';
 import type { TeacherMatrix } from '../methods/distill.js';
@@ -22,7 +23,7 @@ import { TRANSFORMER_PRESET_NAMES, type TransformerPresetName } from '../models/
 import { loadTokenizer } from '../models/transformer/tokenizer-file.js';
 import { resolveTransformerOptions, type TransformerEncoderOptions } from '../models/transformer/transformer-encoder.js';
 import { UsageError } from '../util/usage-error.js';
-import { loadCheckpoint, loadCheckpointState } from './checkpoint.js';
+import { loadCheckpoint, loadCheckpointState, type NamedTensor } from './checkpoint.js';
 
 export interface RunConfig {
   /** The data's name: a built-in data set ('fashion-mnist', 'mnist') or the name of the --data file or folder. */
@@ -108,12 +109,6 @@ export function withLegacyDefaults(config: RunConfig): RunConfig {
   return out;
 }
 
-/** A JSON value for a message: its JSON, shortened to 40 characters. */
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
 const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -139,10 +134,10 @@ function checkInput(input: unknown): string | null {
  */
 function checkRunFile(path: string, value: unknown): RunConfig {
   const bad = (field: string, expected: string, found: unknown): never => {
-    throw new DataError(path, expected.startsWith('no ') ? expected : `${field} as ${expected}`, found === undefined ? `no ${field}` : `${field} ${show(found)}`);
+    throw new DataError(path, expected.startsWith('no ') ? expected : `${field} as ${expected}`, found === undefined ? `no ${field}` : `${field} ${describeJson(found)}`);
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new DataError(path, 'a JSON object describing a run (method, backbone, seed, ...)', show(value));
+    throw new DataError(path, 'a JSON object describing a run (method, backbone, seed, ...)', describeJson(value));
   }
   const c = value as Record<string, unknown>;
   if (!(METHOD_NAMES as readonly string[]).includes(c.method as string)) bad('method', `one of ${METHOD_NAMES.join(', ')}`, c.method);
@@ -352,9 +347,27 @@ function fileError(e: unknown, file: string, expected: string): Error {
 
 const A_CHECKPOINT = "a checkpoint written by 'contrastive train'";
 
-/** The run's method with its checkpoint's weights. */
-export function restoreMethod(dir: string, option = 'checkpoint'): EncoderMethod {
-  const config = readRun(dir, option);
+/**
+ * Refuses a checkpoint whose first tensors are not `weights` (the method's, in order) in shape and
+ * dtype: a DataError naming `file`, the tensor, and `what` the weights are. With `optimizer`, the
+ * checkpoint must also hold more tensors than the weights (the optimizer's follow them), as a
+ * resumed run needs.
+ */
+export function checkCheckpointFits(file: string, tensors: readonly NamedTensor[], weights: readonly Tensor[], what: string, options: { optimizer?: boolean } = {}): void {
+  const n = weights.length;
+  if (options.optimizer ? tensors.length <= n : tensors.length < n) {
+    throw new DataError(file, `${options.optimizer ? `more than ${n} tensors` : `${n} tensors or more`} (${what})`, `${tensors.length}`);
+  }
+  weights.forEach((w, i) => {
+    const t = tensors[i].tensor;
+    if (t.shape.join('x') !== w.shape.join('x') || t.dtype !== w.dtype) {
+      throw new DataError(file, `tensor ${i} of shape [${w.shape}] ${w.dtype} (${what})`, `'${tensors[i].name}' of shape [${t.shape}] ${t.dtype}`);
+    }
+  });
+}
+
+/** The run's method with its checkpoint's weights; `config`: the run's run.json when the caller has read it (default: read here). */
+export function restoreMethod(dir: string, option = 'checkpoint', config: RunConfig = readRun(dir, option)): EncoderMethod {
   const runFile = join(dir, 'run.json'), checkpointFile = join(dir, 'checkpoint.json');
   let ck: ReturnType<typeof loadCheckpoint>;
   try {
@@ -371,14 +384,7 @@ export function restoreMethod(dir: string, option = 'checkpoint'): EncoderMethod
       throw fileError(e, runFile, `a run that builds (${config.method} on ${config.backbone})`);
     }
     const weights = method.getWeights();
-    const what = `the weights of the run's ${config.method} on ${config.backbone} (${runFile})`;
-    if (ck.tensors.length < weights.length) throw new DataError(checkpointFile, `${weights.length} tensors or more (${what})`, `${ck.tensors.length}`);
-    weights.forEach((w, i) => {
-      const t = ck!.tensors[i].tensor;
-      if (t.shape.join('x') !== w.shape.join('x') || t.dtype !== w.dtype) {
-        throw new DataError(checkpointFile, `tensor ${i} of shape [${w.shape}] ${w.dtype} (${what})`, `'${ck!.tensors[i].name}' of shape [${t.shape}] ${t.dtype}`);
-      }
-    });
+    checkCheckpointFits(checkpointFile, ck.tensors, weights, `the weights of the run's ${config.method} on ${config.backbone} (${runFile})`);
     method.setWeights(ck.tensors.slice(0, weights.length).map((t) => t.tensor));
   } catch (e) {
     method?.dispose();
@@ -403,13 +409,14 @@ export interface RestoredEncoder {
  * by the Trainer) when there is one, else the run's method rebuilt from run.json with the
  * checkpoint's weights (runs of versions before saved encoders). `dir` may also be an encoder
  * directory itself. A damaged file is a DataError naming it; a path that holds no run a UsageError
- * naming `option`.
+ * naming `option`. `config`: the run's run.json when the caller has read it (readRun), so it is
+ * not read again; default: read here when the directory has one.
  */
-export async function restoreEncoder(dir: string, option = 'checkpoint'): Promise<RestoredEncoder> {
+export async function restoreEncoder(dir: string, option = 'checkpoint', config?: RunConfig): Promise<RestoredEncoder> {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
     throw new UsageError(option, `expected a run directory (with run.json or encoder/encoder.json) or a saved encoder, received the file '${dir}'`);
   }
-  const config = existsSync(join(dir, 'run.json')) ? readRun(dir, option) : undefined;
+  config ??= existsSync(join(dir, 'run.json')) ? readRun(dir, option) : undefined;
   const saved = [join(dir, 'encoder'), dir].find((d) => existsSync(join(d, 'encoder.json')));
   if (saved) {
     let encoder: Encoder | undefined;
@@ -434,7 +441,7 @@ export async function restoreEncoder(dir: string, option = 'checkpoint'): Promis
       for (const k of ['method', 'backbone'] as const) {
         if (typeof meta[k] === 'string' && meta[k] !== config[k]) {
           encoder.dispose();
-          throw new DataError(join(dir, 'run.json'), `${k} ${show(meta[k])} (as ${join(saved, 'encoder.json')} says)`, show(config[k]));
+          throw new DataError(join(dir, 'run.json'), `${k} ${describeJson(meta[k])} (as ${join(saved, 'encoder.json')} says)`, describeJson(config[k]));
         }
       }
     }
@@ -445,7 +452,7 @@ export async function restoreEncoder(dir: string, option = 'checkpoint'): Promis
     encoder?.dispose();
   }
   if (!config) throw new UsageError(option, `expected a run directory (with run.json or encoder/encoder.json) or a saved encoder, received '${dir}'`);
-  const method = restoreMethod(dir, option);
+  const method = restoreMethod(dir, option, config);
   const input = config.input ?? LEGACY_INPUT;
   let preprocessing: Preprocessing | undefined = config.standardize ? { kind: 'vector', version: 1, mean: config.standardize.mean, std: config.standardize.std } : undefined;
   if (input.kind === 'text') {

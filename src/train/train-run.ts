@@ -20,7 +20,6 @@ import { METHODS, methodEntry, type MethodName } from '../methods/registry.js';
 import type { TripletMining } from '../methods/triplet.js';
 import type { CnnPooling } from '../models/backbones/cnn.js';
 import { BACKBONE_NAMES, defaultBackbone, type BackboneName } from '../models/backbones/registry.js';
-import { DataError } from '../data/data-error.js';
 import { writeFileAtomic, writeFilesAtomic } from '../util/atomic-file.js';
 import { loadMatrix } from '../data/matrix-file.js';
 import { crc32 } from '../models/encoder.js';
@@ -31,8 +30,8 @@ import { UsageError } from '../util/usage-error.js';
 import type { TrainerCallback } from './callbacks/callback.js';
 import { knnMonitor } from './callbacks/knn-monitor.js';
 import type { EpochLog } from './epoch-log.js';
-import { buildRunMethod, checkRunDirectory, checkRunMemory, checkRunSize, readRun, restoreMethod, type RunConfig } from './run.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { buildRunMethod, checkCheckpointFits, checkRunDirectory, checkRunMemory, checkRunSize, readRun, restoreMethod, type RunConfig } from './run.js';
+import { loadCheckpoint, type Checkpoint } from './checkpoint.js';
 import { Trainer, type OptimizerName } from './trainer.js';
 import { TextViews } from '../augment/text/text-views.js';
 import { NoDuplicatesSampler } from '../data/no-duplicates-sampler.js';
@@ -267,6 +266,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const hasCheckpoint = existsSync(join(out, 'checkpoint.json'));
   if (o.resume && !existsSync(runFile)) throw new UsageError('resume', `expected a run directory with run.json in out, received '${out}'`);
   if (!o.resume && hasCheckpoint) throw new UsageError('out', `'${out}' already holds a run; pass --resume to continue it or choose another --out`);
+  // --resume: the run's run.json, read once, when first needed.
+  let savedConfig: RunConfig | undefined;
+  const savedRun = (): RunConfig => (savedConfig ??= readRun(out, 'resume'));
 
   const labels = opened.source.labels;
   let items;
@@ -290,67 +292,56 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   // Texts: the tokenizer (the run's own on --resume, the one given, the model's, or one trained on
   // the training texts) and the transformer's options (the model's, or a preset at its vocabulary).
   let tokenizer: Tokenizer | undefined;
+  // --model: the pretrained weights, held until the method is built from them; every way out of
+  // this block (an error included) disposes them, once, in its finally.
   let pretrained: LayersModel | undefined;
-  if (text) {
-    const saved = o.resume && existsSync(join(out, RUN_TOKENIZER_FILE)) ? readRun(out, 'resume') : undefined;
-    let transformer;
-    if (saved) {
-      tokenizer = loadTokenizer(join(out, RUN_TOKENIZER_FILE));
-      transformer = saved.transformer;
-    } else if (o.model !== undefined) {
-      const loaded = loadHfBert(o.model, { seed, tokenizer: o.tokenizer === undefined });
-      pretrained = loaded.model;
-      tokenizer = o.tokenizer !== undefined ? loadTokenizer(o.tokenizer) : loaded.tokenizer;
-      if (!tokenizer) {
-        pretrained.dispose();
-        throw new UsageError('tokenizer', `expected a tokenizer for the model in '${o.model}' (the folder has no tokenizer.json or vocab.txt), received none`);
-      }
-      transformer = { ...loaded.options, seed };
-    } else {
-      tokenizer = o.tokenizer !== undefined ? loadTokenizer(o.tokenizer) : trainWordPiece(trainingTexts(train), { vocabSize: o.vocabSize ?? 8000 });
-      transformer = transformerPreset(o.preset ?? 'small', { vocabSize: tokenizer.vocabSize, seed });
-    }
-    const positions = transformer?.maxPositions ?? 512;
-    if (o.maxLength !== undefined && o.maxLength > positions) {
-      pretrained?.dispose();
-      throw new UsageError('maxLength', `expected at most the encoder's ${positions} positions, received ${o.maxLength}`);
-    }
-    if (pretrained && tokenizer.vocabSize > (transformer?.vocabSize ?? 0)) {
-      pretrained.dispose();
-      throw new UsageError('tokenizer', `expected a vocabulary of at most the model's ${transformer?.vocabSize} tokens, received ${tokenizer.vocabSize}`);
-    }
-    Object.assign(config, {
-      transformer, ...(o.model === undefined ? { preset: o.preset ?? 'small' } : {}), maxLength: o.maxLength ?? Math.min(64, positions),
-      ...(o.tokenizer !== undefined ? { tokenizer: resolve(o.tokenizer) } : {}),
-      ...(o.tokenizer === undefined && o.model === undefined ? { vocabSize: o.vocabSize ?? 8000 } : {}),
-      ...(o.model !== undefined ? { model: resolve(o.model) } : {}),
-    });
-  }
-  checkRunSize(config); // too many parameters: refused naming --widths / --embedding-dim
-  checkRunMemory(config, batchSize); // a step that cannot fit in memory is refused before anything is built
-
-  let scores: Float64Array | undefined;
-  if (entry.items === 'scored-pairs') {
-    try {
-      scores = pairScores(train as Source<TextPair>);
-    } catch (e) {
-      pretrained?.dispose();
-      throw new UsageError('data', `expected a score on every pair for method ${method}: ${(e as Error).message.replace(/^pairScores: /, '')}`);
-    }
-  }
   let teacher: TeacherMatrix | undefined;
-  if (method === 'distill') {
-    Object.assign(config, { teacher: o.teacher ?? 'use-lite', teacherDim: 512 });
-    try {
-      teacher = await teacherMatrix(out, train as Source<string>, Boolean(o.resume), o.onTeacherProgress);
-    } catch (e) {
-      pretrained?.dispose();
-      throw e;
-    }
-  }
-  if (o.miniBatchSize !== undefined || method === 'cached-mnrl') config.miniBatchSize = o.miniBatchSize ?? 32;
   let built: EncoderMethod;
   try {
+    if (text) {
+      const saved = o.resume && existsSync(join(out, RUN_TOKENIZER_FILE)) ? savedRun() : undefined;
+      let transformer;
+      if (saved) {
+        tokenizer = loadTokenizer(join(out, RUN_TOKENIZER_FILE));
+        transformer = saved.transformer;
+      } else if (o.model !== undefined) {
+        const loaded = loadHfBert(o.model, { seed, tokenizer: o.tokenizer === undefined });
+        pretrained = loaded.model;
+        tokenizer = o.tokenizer !== undefined ? loadTokenizer(o.tokenizer) : loaded.tokenizer;
+        if (!tokenizer) throw new UsageError('tokenizer', `expected a tokenizer for the model in '${o.model}' (the folder has no tokenizer.json or vocab.txt), received none`);
+        transformer = { ...loaded.options, seed };
+      } else {
+        tokenizer = o.tokenizer !== undefined ? loadTokenizer(o.tokenizer) : trainWordPiece(trainingTexts(train), { vocabSize: o.vocabSize ?? 8000 });
+        transformer = transformerPreset(o.preset ?? 'small', { vocabSize: tokenizer.vocabSize, seed });
+      }
+      const positions = transformer?.maxPositions ?? 512;
+      if (o.maxLength !== undefined && o.maxLength > positions) throw new UsageError('maxLength', `expected at most the encoder's ${positions} positions, received ${o.maxLength}`);
+      if (pretrained && tokenizer.vocabSize > (transformer?.vocabSize ?? 0)) {
+        throw new UsageError('tokenizer', `expected a vocabulary of at most the model's ${transformer?.vocabSize} tokens, received ${tokenizer.vocabSize}`);
+      }
+      Object.assign(config, {
+        transformer, ...(o.model === undefined ? { preset: o.preset ?? 'small' } : {}), maxLength: o.maxLength ?? Math.min(64, positions),
+        ...(o.tokenizer !== undefined ? { tokenizer: resolve(o.tokenizer) } : {}),
+        ...(o.tokenizer === undefined && o.model === undefined ? { vocabSize: o.vocabSize ?? 8000 } : {}),
+        ...(o.model !== undefined ? { model: resolve(o.model) } : {}),
+      });
+    }
+    checkRunSize(config); // too many parameters: refused naming --widths / --embedding-dim
+    checkRunMemory(config, batchSize); // a step that cannot fit in memory is refused before anything is built
+
+    let scores: Float64Array | undefined;
+    if (entry.items === 'scored-pairs') {
+      try {
+        scores = pairScores(train as Source<TextPair>);
+      } catch (e) {
+        throw new UsageError('data', `expected a score on every pair for method ${method}: ${(e as Error).message.replace(/^pairScores: /, '')}`);
+      }
+    }
+    if (method === 'distill') {
+      Object.assign(config, { teacher: o.teacher ?? 'use-lite', teacherDim: 512 });
+      teacher = await teacherMatrix(out, train as Source<string>, Boolean(o.resume), o.onTeacherProgress);
+    }
+    if (o.miniBatchSize !== undefined || method === 'cached-mnrl') config.miniBatchSize = o.miniBatchSize ?? 32;
     built = buildRunMethod(config, { ...(scores ? { scores } : {}), ...(teacher ? { teacher } : {}) });
     // --model: the encoder starts from its weights (the same architecture: built from its options).
     if (pretrained) built.backbone.setWeights(pretrained.getWeights());
@@ -358,6 +349,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     pretrained?.dispose();
   }
   let lock: RunLock | undefined;
+  let resumeFrom: Checkpoint<{ options?: Record<string, unknown> }> | null = null;
   try {
     if (o.init !== undefined && !hasCheckpoint) {
       const from = restoreMethod(o.init, 'init');
@@ -397,7 +389,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     }
     if (o.resume) {
       // Every field of either run.json must agree (older runs: with the values they used).
-      const saved = readRun(out, 'resume');
+      const saved = savedRun();
       for (const k of new Set([...Object.keys(saved), ...Object.keys(config)]) as Set<keyof RunConfig>) {
         if (JSON.stringify(saved[k]) !== JSON.stringify(config[k])) {
           throw new UsageError('resume', `the run in '${out}' has ${k} = ${JSON.stringify(saved[k])}, received ${JSON.stringify(config[k])}`);
@@ -419,6 +411,14 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ...(mon ? [knnMonitor({ train: subsetSource(source, mon.bank), test: subsetSource(source, mon.queries), ...(text ? { collate } : {}) })] : []),
       ...(o.callbacks ?? []),
     ];
+    if (o.resume && hasCheckpoint) {
+      // The checkpoint is read once, before anything is written: a damaged one is refused (a
+      // DataError naming the file), and so is one whose tensors are not this run's weights and its
+      // optimizer's; the trainer continues from this one (resumeFrom) without reading it again.
+      resumeFrom = loadCheckpoint<{ options?: Record<string, unknown> }>(out);
+      const what = `the weights of this run's ${method} on ${backbone}, then the optimizer's`;
+      checkCheckpointFits(join(out, 'checkpoint.json'), resumeFrom?.tensors ?? [], built.getWeights(), what, { optimizer: true });
+    }
     // The trainer checks its options (epochs, optimizer, learning rate) before anything is written.
     let trainer: Trainer;
     try {
@@ -428,6 +428,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       const textLr = text && (optimizer === 'adam' || optimizer === 'adamw') ? (o.model !== undefined || config.model !== undefined ? 2e-5 : 5e-4) : undefined;
       trainer = new Trainer({
         epochs, batchSize, optimizer, learningRate: o.learningRate ?? textLr, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
+        ...(resumeFrom ? { resumeFrom } : {}),
         encoder: {
           ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
           ...(text ? { preprocessing: { kind: 'text' as const, version: 1 as const, tokenizer: tokenizer!, maxLength: config.maxLength } } : {}),
@@ -437,28 +438,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     } catch (e) {
       throw trainerUsage(e as Error);
     }
-    if (o.resume && hasCheckpoint) {
-      // The checkpoint is read before anything is written: a damaged one is refused (a DataError
-      // naming the file), and so is one made with another optimizer, batch size, seed or learning rate.
-      const ck = loadCheckpoint<{ options?: Record<string, unknown> }>(out);
-      const file = join(out, 'checkpoint.json');
-      try {
-        const weights = built.getWeights();
-        const what = `the weights of this run's ${method} on ${backbone}, then the optimizer's`;
-        if (!ck || ck.tensors.length <= weights.length) throw new DataError(file, `more than ${weights.length} tensors (${what})`, `${ck?.tensors.length ?? 0}`);
-        weights.forEach((w, i) => {
-          const t = ck.tensors[i].tensor;
-          if (t.shape.join('x') !== w.shape.join('x') || t.dtype !== w.dtype) {
-            throw new DataError(file, `tensor ${i} of shape [${w.shape}] ${w.dtype} (${what})`, `'${ck.tensors[i].name}' of shape [${t.shape}] ${t.dtype}`);
-          }
-        });
-      } finally {
-        ck?.tensors.forEach((t) => t.tensor.dispose());
-      }
+    if (resumeFrom) {
+      // Refused too: a checkpoint made with another optimizer, batch size, seed or learning rate.
       const t = trainer.options;
       const now: Record<string, unknown> = { optimizer: t.optimizer, batchSize: t.batchSize, seed: t.seed, learningRate: t.learningRate };
       for (const [k, v] of Object.entries(now)) {
-        const saved = ck?.state.options?.[k];
+        const saved = resumeFrom.state.options?.[k];
         if (saved !== undefined && saved !== v) {
           throw new UsageError(k === 'learningRate' ? 'lr' : k, `expected ${saved} as the run in '${out}' was trained with (--resume continues it as it was), received ${v}`);
         }
@@ -485,5 +470,6 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   } finally {
     lock?.release();
     built.dispose();
+    resumeFrom?.tensors.forEach((t) => t.tensor.dispose()); // the trainer's copies are its own (a no-op when it disposed these)
   }
 }

@@ -18,7 +18,7 @@ import type { Method } from '../methods/method.js';
 import { Encoder, type JsonValue, type Preprocessing } from '../models/encoder.js';
 import { Rng } from '../util/random.js';
 import type { TrainBeginInfo, TrainerCallback } from './callbacks/callback.js';
-import type { CheckpointStore, NamedTensor } from './checkpoint-store.js';
+import type { Checkpoint, CheckpointStore, NamedTensor } from './checkpoint-store.js';
 import type { EpochLog } from './epoch-log.js';
 import { ResumableAdam, ResumableAdamW } from './adam.js';
 import { LARS } from './lars.js';
@@ -51,6 +51,12 @@ export interface TrainerOptions {
   checkpointStore?: CheckpointStore;
   /** Continue from the last checkpoint when there is one. Default false. */
   resume?: boolean;
+  /**
+   * With resume: the checkpoint to continue from, when the caller has loaded it already (to check
+   * it first): the store's is then not read again. Its tensors become the trainer's, disposed once
+   * they are set.
+   */
+  resumeFrom?: Checkpoint<unknown>;
   /**
    * Batch order of each epoch (e.g. MPerClassSampler for label-based losses, built with the same
    * batchSize). Default: a seeded shuffle of the items, the last partial batch dropped.
@@ -93,8 +99,8 @@ interface State {
   options: { optimizer: OptimizerName; batchSize: number; seed: number; learningRate: number };
 }
 
-type Resolved = Required<Omit<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'onEpochEnd' | 'sampler' | 'callbacks' | 'encoder' | 'onWarning'>> &
-  Pick<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'onEpochEnd' | 'sampler' | 'encoder'> & { callbacks: TrainerCallback[]; onWarning: (line: string) => void };
+type Resolved = Required<Omit<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'resumeFrom' | 'onEpochEnd' | 'sampler' | 'callbacks' | 'encoder' | 'onWarning'>> &
+  Pick<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'resumeFrom' | 'onEpochEnd' | 'sampler' | 'encoder'> & { callbacks: TrainerCallback[]; onWarning: (line: string) => void };
 
 /** The L2 norm of `tensors` together (float32 sums: Infinity when it overflows, NaN when one holds NaN). */
 function globalNorm(tensors: readonly Tensor[]): number {
@@ -132,6 +138,10 @@ export class Trainer {
     if (options.checkpointDir !== undefined && options.checkpointStore !== undefined) fail('checkpointStore', 'a store', 'absent when checkpointDir is set');
     if (options.checkpointDir !== undefined && (typeof options.checkpointDir !== 'string' || options.checkpointDir === '')) fail('checkpointDir', options.checkpointDir, 'a non-empty path');
     if (resume && !options.checkpointDir && !options.checkpointStore) fail('checkpointDir', options.checkpointDir, 'set when resume is true (or checkpointStore)');
+    const { resumeFrom } = options;
+    if (resumeFrom !== undefined && (!resume || typeof resumeFrom !== 'object' || resumeFrom === null || !Array.isArray(resumeFrom.tensors))) {
+      fail('resumeFrom', resume ? typeof resumeFrom : 'a checkpoint', resume ? 'a checkpoint ({state, tensors})' : 'absent unless resume is true');
+    }
     if (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== 'object' || c === null)) fail('callbacks', callbacks, 'an array of callback objects');
     const { divergenceBound = 1000, collapseThreshold = 0.1, onWarning = (line: string) => console.warn(line) } = options;
     if (!(divergenceBound > 1)) fail('divergenceBound', divergenceBound, 'a number > 1 (Infinity: never)');
@@ -139,7 +149,7 @@ export class Trainer {
     if (typeof onWarning !== 'function') fail('onWarning', onWarning, 'a function');
     this.options = {
       epochs, batchSize, optimizer, learningRate, momentum, weightDecay, warmupEpochs, seed, resume, callbacks,
-      checkpointDir: options.checkpointDir, checkpointStore: options.checkpointStore, onEpochEnd: options.onEpochEnd, sampler: options.sampler,
+      checkpointDir: options.checkpointDir, checkpointStore: options.checkpointStore, resumeFrom, onEpochEnd: options.onEpochEnd, sampler: options.sampler,
       encoder: options.encoder ?? true, divergenceBound, collapseThreshold, onWarning,
     };
   }
@@ -215,7 +225,7 @@ export class Trainer {
     let failure: unknown;
     try {
       if (o.resume && store) {
-        const ck = await store.load<State>();
+        const ck = (o.resumeFrom as Checkpoint<State> | undefined) ?? (await store.load<State>());
         if (ck) {
           try {
             for (const k of Object.keys(key) as (keyof typeof key)[]) {

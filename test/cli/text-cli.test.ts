@@ -57,6 +57,19 @@ describe('contrastive CLI on texts', () => {
     expect(em.code, em.err).toBe(0);
     const meta = JSON.parse(readFileSync(`${e}.json`, 'utf8'));
     expect(meta).toMatchObject({ rows: 300, dim: 32, data: texts });
+    // --long-text windows: every text here fits 16 tokens, so one window each: the same rows.
+    const w = join(dir, 'texts-windows.npy');
+    const ew = run('embed', '--checkpoint', out, '--out', w, '--long-text', 'windows', '--stride', '7');
+    expect(ew.code, ew.err).toBe(0);
+    expect(JSON.parse(readFileSync(`${w}.json`, 'utf8'))).toMatchObject({ rows: 300, longText: 'windows', stride: 7 });
+    const [a, b] = [e, w].map((f) => { const buf = readFileSync(f); return new Float32Array(buf.buffer.slice(buf.byteOffset + buf.byteLength - 300 * 32 * 4, buf.byteOffset + buf.byteLength)); });
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-5);
+    const bad = run('embed', '--checkpoint', out, '--out', w, '--stride', '3');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--stride: applies with --long-text windows, received --long-text truncate/);
+    const big = run('embed', '--checkpoint', out, '--out', w, '--long-text', 'windows', '--stride', '50');
+    expect(big.code).toBe(2);
+    expect(big.err).toMatch(/--stride: must be an integer in \[1, 14\]/);
 
     const s = run('search', rows[7].join(' '), '--embeddings', e, '--k', '3');
     expect(s.code, s.err).toBe(0);

@@ -68,12 +68,16 @@ describe('package entries', () => {
     expect(out.after).toBe(out.info);
   });
 
-  it('exports every method, the registry and the data path from contrastive; files and runs from contrastive/node', async () => {
+  it('exports every method, the registry, the data path and the ops from contrastive; files and runs from contrastive/node', async () => {
     const lib = await import('../../src/index.js');
     const methods = ['SimCLR', 'SupCon', 'Triplet', 'Siamese', 'MoCo', 'MoCoV3', 'BYOL', 'SimSiam', 'BarlowTwins', 'VICReg', 'NNCLR'];
     for (const name of methods) expect(typeof (lib as Record<string, unknown>)[name], name).toBe('function');
     expect(Object.keys(lib.METHODS).sort()).toEqual([...lib.METHOD_NAMES].sort());
     for (const name of ['DataLoader', 'Trainer', 'Encoder', 'embed', 'collateImages', 'collateVectors', 'imageSource', 'knnMonitor', 'memoryStore', 'Scarf']) {
+      expect(typeof (lib as Record<string, unknown>)[name], name).toBe('function');
+    }
+    // The ops: contrastive's own fused kernels (registered lazily, at the first call).
+    for (const name of ['batchNormTrain', 'stopGradient', 'nearestSupport', 'layerNorm', 'gelu', 'maskedSoftmax', 'headScores', 'headContext']) {
       expect(typeof (lib as Record<string, unknown>)[name], name).toBe('function');
     }
     const node = await import('../../src/node.js');

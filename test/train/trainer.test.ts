@@ -16,6 +16,8 @@ import type { Method } from '../../src/methods/method.js';
 import { imageLoader, imageSource } from '../../src/data/image-source.js';
 import { viewRows } from '../../src/data/batch.js';
 import { knnMonitor } from '../../src/train/callbacks/knn-monitor.js';
+import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import type { CheckpointStore } from '../../src/train/checkpoint-store.js';
 
 const dirs: string[] = [];
 const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'contrastive-trainer-')); dirs.push(d); return d; };
@@ -87,6 +89,24 @@ describe('Trainer', () => {
     await expect(new Trainer({ epochs: 1, batchSize: 32, sampler }).fit(stub, imageLoader(data, simclrViews())))
       .rejects.toThrow(/the sampler makes batches of 16, the trainer's batchSize is 32/);
     stub.dispose();
+  });
+
+  it('resumeFrom: continues from a checkpoint the caller loaded (and checked), without reading the store again', async () => {
+    const dir = tmp();
+    const a = method();
+    await new Trainer({ ...base, epochs: 1, checkpointDir: dir }).fit(a, imageLoader(data, simclrViews()));
+    const ck = loadCheckpoint(dir)!;
+    let loads = 0;
+    const saved: (string | number)[] = [];
+    const store: CheckpointStore = { load: () => { loads++; return null; }, save: (tag) => { saved.push(tag); } };
+    expect(() => new Trainer({ ...base, checkpointStore: store, resumeFrom: ck })).toThrow(/resumeFrom must be absent unless resume is true/);
+    const b = method();
+    const history = await new Trainer({ ...base, epochs: 2, checkpointStore: store, resume: true, resumeFrom: ck }).fit(b, imageLoader(data, simclrViews()));
+    expect(loads).toBe(0);
+    expect(history.map((h) => h.epoch)).toEqual([1, 2]); // epoch 1 from the checkpoint, epoch 2 trained
+    expect(saved.length).toBe(1);
+    expect(ck.tensors.every((t) => t.tensor.isDisposed)).toBe(true); // the trainer's once set
+    a.dispose(); b.dispose();
   });
 
   it('refuses a resume with other settings, and bad options, naming them', async () => {

@@ -15,8 +15,10 @@ import { layerNormConfig, layerNormGradConfig } from './LayerNorm.js';
 import { geluConfig, geluGradConfig } from './Gelu.js';
 import { maskedSoftmaxConfig, maskedSoftmaxGradConfig } from './MaskedSoftmax.js';
 import { headContextConfig, headScoresConfig } from './AttentionHeads.js';
+import { fusedAttentionConfig } from './FusedAttention.js';
 import { sliceConfig, splitVConfig } from './Slice.js';
 import { gatherNdConfig } from './GatherNd.js';
+import { gatherV2Config } from './GatherV2.js';
 import { avgPoolConfig } from './AvgPool.js';
 import { avgPoolGradConfig } from './AvgPoolGrad.js';
 import { fusedBatchNormConfig } from './FusedBatchNorm.js';
@@ -73,9 +75,11 @@ export const nativeKernelConfigs: KernelConfig[] = [
   maskedSoftmaxGradConfig,
   headScoresConfig,
   headContextConfig,
+  fusedAttentionConfig,
   sliceConfig,
   splitVConfig,
   gatherNdConfig,
+  gatherV2Config,
   maxPoolConfig,
   maxPoolGradConfig,
   avgPoolConfig,

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { embedRun } from '../../train/embed-run.js';
-import { integer } from '../args.js';
+import { integer, oneOf } from '../args.js';
 import { dataOptions, withDataOptions, type DataArgs } from '../data-options.js';
 import { phaseProgress } from '../progress.js';
 
@@ -14,6 +14,8 @@ interface EmbedArgs extends DataArgs {
   whiten?: boolean;
   limit?: number;
   seed?: number;
+  longText?: 'truncate' | 'windows';
+  stride?: number;
 }
 
 export function embedCommand(): Command {
@@ -24,11 +26,14 @@ export function embedCommand(): Command {
     .requiredOption('--out <file>', 'output file: raw float32, or a NumPy .npy file when it ends in .npy (its metadata, with its CRC-32, goes to <file>.json)')
     .option('--limit <n>', 'only the seeded sample of n training items (the one train --limit n trains on) and n/6 held-out items', integer(2))
     .option('--seed <n>', 'seed of the --limit sample (default: the run\'s)', integer(0))
+    .option('--long-text <mode>', 'texts longer than the encoder reads: truncate (its first max-length tokens) or windows (all of it: the token-weighted mean of windows of max-length tokens)', oneOf('truncate', 'windows'))
+    .option('--stride <n>', 'with --long-text windows: tokens between window starts (default: a window\'s length, no overlap)', integer(1))
     .option('--whiten', 'PCA-whiten the rows (Ledoit-Wolf shrinkage, fitted on the training split without labels); the whitening goes into the metadata')
     .action(async (args: EmbedArgs) => {
       const progress = phaseProgress();
       const r = await embedRun({
         ...dataOptions(args), checkpoint: args.checkpoint, out: args.out, limit: args.limit, seed: args.seed, whiten: Boolean(args.whiten),
+        longText: args.longText, stride: args.stride,
         onEmbedProgress: progress.phase('embed'),
       });
       progress.stop();

@@ -9,6 +9,7 @@ import type { Evaluation } from '../../eval/evaluate.js';
 import { evaluateRun } from '../../train/evaluate-run.js';
 import { evaluatePairsRun } from '../../train/evaluate-pairs-run.js';
 import { readRun } from '../../train/run.js';
+import { JSONL_EXTENSIONS } from '../../data/registry.js';
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { evaluationReportData } from '../../report/evaluation-report.js';
@@ -58,13 +59,14 @@ export function evalCommand(): Command {
     .option('--json', 'print one JSON object on stdout instead of a table')
     .action(async (args: EvalArgs) => {
       // Pairs: asked for, or a run trained on pairs evaluated on its own data or another .jsonl file.
+      // run.json is read once, here, and handed to the evaluation.
       const run = existsSync(join(args.checkpoint, 'run.json')) ? readRun(args.checkpoint) : undefined;
-      if (args.pairs || (run?.pairs && args.dataset === undefined && (args.data === undefined || ['.jsonl', '.ndjson'].includes(extname(args.data).toLowerCase())))) {
+      if (args.pairs || (run?.pairs && args.dataset === undefined && (args.data === undefined || JSONL_EXTENSIONS.includes(extname(args.data).toLowerCase())))) {
         for (const k of ['report', 'labelsPerClass', 'whiten', 'label'] as const) {
           if (args[k] !== undefined) throw new UsageError(k, 'applies to labelled items, not to the retrieval of pairs');
         }
         const progress = phaseProgress();
-        const r = await evaluatePairsRun({ checkpoint: args.checkpoint, data: args.data, limit: args.limit, k: args.k, onProgress: progress.phase });
+        const r = await evaluatePairsRun({ checkpoint: args.checkpoint, run, data: args.data, limit: args.limit, k: args.k, onProgress: progress.phase });
         progress.stop();
         if (args.json) {
           process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -82,7 +84,7 @@ export function evalCommand(): Command {
       if (args.report) checkReportTarget(args.report);
       const progress = phaseProgress();
       const r = await evaluateRun({
-        ...dataOptions(args), checkpoint: args.checkpoint, limit: args.limit, labelsPerClass: args.labelsPerClass, seed: args.seed, k: args.k,
+        ...dataOptions(args), checkpoint: args.checkpoint, run, limit: args.limit, labelsPerClass: args.labelsPerClass, seed: args.seed, k: args.k,
         whiten: Boolean(args.whiten), baseline: args.baseline, progress: progress.phase,
       });
       const seed = args.seed ?? r.run?.seed ?? 0;

@@ -8,7 +8,8 @@
  * products over the B*heads (L x D) blocks read in place from the [B, L, heads * D] layout
  * (src/ops/attention-heads.ts: no transpose to [B*heads, L, D] and back); the 1/sqrt(D) scale and
  * the mask are applied inside one fused softmax kernel (src/ops/masked-softmax.ts), forward and
- * backward, instead of a Mul, an Add and tfjs' Softmax with its composed gradient. Measured: one fused
+ * backward, instead of a Mul, an Add and tfjs' Softmax with its composed gradient; in inference (no
+ * gradient recorded) the three run as one kernel per head (src/ops/fused-attention.ts). Measured: one fused
  * [H, 3H] QKV GEMM (weights concatenated each call) made a MiniLM-L6 training step 1.6x slower
  * here, because tfjs' cpu Concat along axis 1 and its gradient (SplitV) copy element by element.
  *
@@ -20,6 +21,7 @@
  */
 import { cast, fused, mul, reshape, scalar, sub, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import { headContext, headScores } from '../../ops/attention-heads.js';
+import { attentionContext } from '../../ops/fused-attention.js';
 import { maskedSoftmax } from '../../ops/masked-softmax.js';
 
 /** Added to the scores of padded keys: the smallest float32 (HF's `torch.finfo(float32).min`). */
@@ -68,10 +70,15 @@ export function multiHeadSelfAttention(x: Tensor, additiveMask: Tensor, w: Atten
     const x2 = reshape(x, [B * L, H]);
     const project = (d: DenseWeights) => reshape(fused.matMul({ a: x2, b: d.kernel, bias: d.bias }), [B, L, H]); // heads side by side
     const q = project(w.query), k = project(w.key), v = project(w.value); // each [B, L, heads * D]
-    const scores = headScores(q, k, numHeads); // [B, heads, L, L], unscaled
-    let probs = maskedSoftmax(scores, additiveMask, 1 / Math.sqrt(D)); // softmax(scores / sqrt(D) + mask): [B, heads, L, L]
-    if (dropProbs) probs = dropProbs(probs);
-    const merged = reshape(headContext(probs, v), [B * L, H]); // heads merged: [B*L, H]
+    let context: Tensor; // [B, L, H], heads merged
+    if (dropProbs) {
+      const scores = headScores(q, k, numHeads); // [B, heads, L, L], unscaled
+      const probs = maskedSoftmax(scores, additiveMask, 1 / Math.sqrt(D)); // softmax(scores / sqrt(D) + mask): [B, heads, L, L]
+      context = headContext(dropProbs(probs), v);
+    } else {
+      context = attentionContext(q, k, v, additiveMask, numHeads, 1 / Math.sqrt(D)); // the same, one kernel in inference
+    }
+    const merged = reshape(context, [B * L, H]); // [B*L, H]
     return reshape(fused.matMul({ a: merged, b: w.output.kernel, bias: w.output.bias }), [B, L, H]);
   });
 }

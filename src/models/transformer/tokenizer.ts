@@ -31,6 +31,8 @@
  * batches (here); no bare vocab.txt (./wordpiece-vocab.ts writes the BERT tokenizer.json of one);
  * no training (./wordpiece-trainer.ts); `decode([])` throws (here: ''); its ByteLevel
  * post-processor drops the second text of a pair (here: appended, type id 1, as Rust's default);
+ * its BertNormalizer does not space CJK ideographs beyond the BMP and keeps unassigned code points
+ * (here: fixed on the instance as BERT and Rust do it, ./bert-normalizer.ts);
  * its .d.ts files use extensionless imports that TypeScript's NodeNext resolution does not follow,
  * so the part used is typed below (`LibTokenizer`). Known difference left as is: its Metaspace
  * pre-tokenizer does not split at '▁', so a Unigram piece with '▁' inside (rare) could match
@@ -45,6 +47,7 @@
  * [CLS] A [SEP] B [SEP] with segment (type) ids 0 and 1).
  */
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import { fixBertNormalizers } from './bert-normalizer.js';
 import { describeValue } from './wordpiece-vocab.js';
 
 /** One text or a pair of texts (encoded as sequence A and sequence B). */
@@ -154,6 +157,7 @@ interface LibTokenizer {
   tokenize(text: string, options: { add_special_tokens: boolean }): string[];
   token_to_id(token: string): number | undefined;
   post_processor: LibPostProcessor | null;
+  normalizer: unknown;
   model: { vocab: string[]; unk_token_id?: number };
 }
 const LibTokenizerClass = HfTokenizer as unknown as new (json: object, config: object) => LibTokenizer;
@@ -199,6 +203,7 @@ export class Tokenizer {
     } catch (err) {
       throw new TokenizerJSONError('a tokenizer.json that @huggingface/tokenizers reads', `one it refuses (${(err as Error).message})`);
     }
+    fixBertNormalizers(lib.normalizer);
     this.lib = lib;
     this.json = json;
     this.config = config;
@@ -385,6 +390,50 @@ export class Tokenizer {
       typeIds.set(r.types, i * length);
     });
     return { ids, attentionMask, typeIds, length, n };
+  }
+
+  /**
+   * One text as windows of at most `maxLength` tokens each (special tokens included), for texts
+   * longer than the model reads: the content tokens are cut into pieces of `maxLength - specials`
+   * tokens starting every `stride` tokens until one reaches the text's end (the last may be shorter),
+   * and each piece gets the single-text special tokens ([CLS] ... [SEP]). A text that fits is one window, equal to
+   * `encode(text, { maxLength })`. Hugging Face's `return_overflowing_tokens` makes the same windows
+   * with its `stride` (an overlap) set to `maxLength - specials - stride`; long-document retrieval
+   * scores such passages and aggregates them (Dai & Callan, "Deeper Text Understanding for IR with
+   * Contextual Neural Language Modeling", SIGIR 2019).
+   *
+   * @param options `maxLength` (default: the tokenizer's), `stride` (default: a window's content
+   * length, no overlap; at most that length).
+   * @returns the windows' ids and their content token counts (what a mean over windows weights by).
+   */
+  encodeWindows(text: string, options: { maxLength?: number; stride?: number } = {}): { ids: Int32Array[]; tokens: number[] } {
+    const fn = 'Tokenizer.encodeWindows';
+    checkKeys(fn, options, ['maxLength', 'stride']);
+    const { maxLength = this.maxLength } = options;
+    checkMaxLength(fn, maxLength);
+    if (typeof text !== 'string') throw new Error(`${fn}: text must be a string, received ${describeValue(text)}`);
+    this.checkRoom(fn, maxLength, false, true);
+    const budget = maxLength - this.numSpecialTokens(false);
+    const { stride = budget } = options;
+    if (!Number.isInteger(stride) || stride < 1 || stride > budget) {
+      throw new Error(`${fn}: stride must be an integer in [1, ${budget}] (maxLength ${maxLength} less ${this.numSpecialTokens(false)} special tokens), received ${describeValue(stride)}`);
+    }
+    const content = this.contentIds(text);
+    const starts = [0];
+    while (starts.at(-1)! + budget < content.length) starts.push(starts.at(-1)! + stride);
+    const ids: Int32Array[] = [];
+    const tokens: number[] = [];
+    for (const s of starts) {
+      const piece = content.slice(s, s + budget);
+      const row: number[] = [];
+      for (const slot of this.single) {
+        if ('special' in slot) row.push(slot.special);
+        else row.push(...piece);
+      }
+      ids.push(Int32Array.from(row));
+      tokens.push(piece.length);
+    }
+    return { ids, tokens };
   }
 
   /**

@@ -8,8 +8,8 @@
  * 1. Words: each text is split around the special tokens ("[MASK]" in a text is not counted as
  *    letters), normalized by BERT's normalizer (clean text, CJK spacing, lowercase and NFD accent
  *    stripping) and pre-tokenized by BERT's pre-tokenizer (whitespace, each punctuation character
- *    alone) -- the library's own `BertNormalizer` and `BertPreTokenizer`, so training sees the words
- *    that encoding will see. Word frequencies are counted.
+ *    alone) -- the library's own `BertNormalizer` (with ./bert-normalizer.ts's fixes, as the
+ *    Tokenizer has it) and `BertPreTokenizer`, so training sees the words that encoding will see. Word frequencies are counted.
  * 2. Initial vocabulary: the special tokens (in the given order, ids 0..), then the alphabet: the
  *    characters of the words, keeping the `limitAlphabet` most frequent (ties: the smaller code
  *    point) plus `initialAlphabet`, in code point order; then '##c' for every kept character c that
@@ -35,6 +35,7 @@
  * https://huggingface.co/docs/tokenizers/api/trainers (WordPieceTrainer's options).
  */
 import * as hf from '@huggingface/tokenizers';
+import { bertNormalizer } from './bert-normalizer.js';
 import { Tokenizer, type TokenizerOptions } from './tokenizer.js';
 import { BERT_SPECIAL_TOKENS, describeValue, wordPieceTokenizerJSON } from './wordpiece-vocab.js';
 
@@ -64,12 +65,11 @@ const OPTION_KEYS = ['vocabSize', 'minFrequency', 'lowercase', 'stripAccents', '
 const PREFIX = '##';
 
 /**
- * The part of tokenizers.js' normalizer and pre-tokenizer used here (exported by the package, but
- * its `export *` type declarations do not resolve under NodeNext, hence the namespace lookup).
+ * The part of tokenizers.js' pre-tokenizer used here (exported by the package, but its `export *`
+ * type declarations do not resolve under NodeNext, hence the namespace lookup).
  */
-type Normalize = (text: string) => string;
 type PreTokenize = (text: string) => string[];
-const lib = hf as unknown as { BertNormalizer: new (config: object) => Normalize; BertPreTokenizer: new (config: object) => PreTokenize };
+const lib = hf as unknown as { BertPreTokenizer: new (config: object) => PreTokenize };
 
 /**
  * A BERT WordPiece tokenizer with a vocabulary trained on `corpus` (see the file comment).
@@ -114,7 +114,7 @@ function countWords(corpus: Iterable<string>, o: Resolved): Map<string, number> 
   if (corpus === null || typeof corpus !== 'object' || typeof (corpus as Iterable<string>)[Symbol.iterator] !== 'function') {
     throw new Error(`trainWordPiece: corpus must be an array or an iterable of strings, received ${describeValue(corpus)}`);
   }
-  const normalize = new lib.BertNormalizer({ type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: o.stripAccents ?? null, lowercase: o.lowercase });
+  const normalize = bertNormalizer({ clean_text: true, handle_chinese_chars: true, strip_accents: o.stripAccents ?? null, lowercase: o.lowercase });
   const preTokenize = new lib.BertPreTokenizer({ type: 'BertPreTokenizer' });
   const specials = o.specialTokens;
   const counts = new Map<string, number>();

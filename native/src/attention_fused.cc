@@ -1,0 +1,100 @@
+// Multi-head attention forward in one kernel, for inference (no gradient kept): for every batch
+// element b and head g, with X_bg the columns g * D .. (g + 1) * D of x[b] ([B, L, heads * D]),
+//   S = Q_bg K_bg^T [Lq, Lk];  P = softmax(S * scale + bias[b]) row by row;  C_bg = P V_bg [Lq, D]
+// S and P live in a per-thread buffer ([Lq, Lk], 16 KB at L = 64) that stays in L1/L2 between the
+// three steps, instead of two [B, heads, Lq, Lk] tensors written and read back by three kernels
+// (HeadScores, MaskedSoftmax, HeadContext, which training still uses: it needs P for the gradient).
+// The softmax row is that of attention_softmax.cc (a row whose max is not finite is NaN).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "gemm.h"
+#include "napi_util.h"
+#include "thread_pool.h"
+#include "vmath.h"
+
+namespace contrastive {
+namespace {
+
+constexpr int64_t L = 16;
+
+// z = exp(s * scale + bias - max) / sum, in place; bias may be null. The max skips NaN (so the
+// loops vectorize); a NaN logit still makes the sum NaN, and a row whose sum or max is not finite
+// comes out NaN, as in attention_softmax.cc.
+CONTRASTIVE_CLONES
+void softmax_row(float* __restrict z, const float* __restrict bias, int64_t n, float scale) {
+  if (bias)
+    for (int64_t i = 0; i < n; ++i) z[i] = z[i] * scale + bias[i];
+  else
+    for (int64_t i = 0; i < n; ++i) z[i] *= scale;
+  float m[L];
+  for (int64_t j = 0; j < L; ++j) m[j] = -std::numeric_limits<float>::infinity();
+  int64_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int64_t j = 0; j < L; ++j) m[j] = std::max(m[j], z[i + j]);
+  for (int64_t j = 0; i + j < n; ++j) m[j] = std::max(m[j], z[i + j]);
+  float mx = m[0];
+  for (int64_t j = 1; j < L; ++j) mx = m[j] > mx ? m[j] : mx;
+  float s[L] = {};
+  for (i = 0; i + L <= n; i += L)
+    for (int64_t j = 0; j < L; ++j) {
+      const float e = vmath::exp(z[i + j] - mx);
+      z[i + j] = e;
+      s[j] += e;
+    }
+  for (int64_t j = 0; i + j < n; ++j) {
+    const float e = vmath::exp(z[i + j] - mx);
+    z[i + j] = e;
+    s[j] += e;
+  }
+  float total = 0.f;
+  for (int64_t j = 0; j < L; ++j) total += s[j];
+  if (!std::isfinite(mx) || !std::isfinite(total)) {
+    std::fill(z, z + n, std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
+  const float inv = 1.f / total;
+  for (i = 0; i < n; ++i) z[i] *= inv;
+}
+
+// attentionFused(q, k, v, bias|null, out, B, G, Lq, Lk, D, scale)
+//   q [B, Lq, G * D], k and v [B, Lk, G * D], bias [B, Lk] (additive, per key), out [B, Lq, G * D].
+Napi::Value AttentionFused(const Napi::CallbackInfo& info) {
+  const float* q = f32(info[0]);
+  const float* k = f32(info[1]);
+  const float* v = f32(info[2]);
+  const float* bias = f32_or_null(info[3]);
+  float* out = f32(info[4]);
+  const int64_t B = num(info[5]), G = num(info[6]), Lq = num(info[7]), Lk = num(info[8]), D = num(info[9]);
+  const float scale = static_cast<float>(dbl(info[10]));
+  const int64_t H = G * D;
+  if (B == 0 || G == 0 || Lq == 0 || D == 0) return info.Env().Undefined();
+  if (Lk == 0) {  // no keys: an empty weighted sum
+    std::fill(out, out + B * Lq * H, 0.f);
+    return info.Env().Undefined();
+  }
+  const Epilogue none;
+  parallel_for(B * G, [&](int64_t t, int) {
+    thread_local std::vector<float> sbuf;
+    sbuf.resize(static_cast<size_t>(Lq * Lk));
+    float* S = sbuf.data();
+    const int64_t b = t / G, g = t % G;
+    const float* qb = q + b * Lq * H + g * D;
+    const float* kb = k + b * Lk * H + g * D;
+    const float* vb = v + b * Lk * H + g * D;
+    // S = Q K^T, then P V into the head's columns of out
+    sgemm_strided(Lq, Lk, D, Strided{qb, H, 1}, Strided{kb, 1, H}, S, Lk, false, none, false);
+    const float* brow = bias ? bias + b * Lk : nullptr;
+    for (int64_t i = 0; i < Lq; ++i) softmax_row(S + i * Lk, brow, Lk, scale);
+    sgemm_strided(Lq, D, Lk, Strided{S, Lk, 1}, Strided{vb, H, 1}, out + b * Lq * H + g * D, H, false, none, false);
+  });
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void init_attention_fused(Napi::Env, Napi::Object exports) { CONTRASTIVE_EXPORT(exports, "attentionFused", AttentionFused); }
+
+}  // namespace contrastive
