@@ -39,6 +39,7 @@
         "src/attention_softmax.cc",
         "src/heads_matmul.cc",
         "src/attention_fused.cc",
+        "src/adam.cc",
         "src/slice.cc"
       ],
       "conditions": [

@@ -45,6 +45,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   init_heads_matmul(env, exports);
   init_attention_fused(env, exports);
   init_slice(env, exports);
+  init_adam(env, exports);
   return exports;
 }
 

@@ -38,5 +38,6 @@ void init_attention_softmax(Napi::Env env, Napi::Object exports);
 void init_heads_matmul(Napi::Env env, Napi::Object exports);
 void init_attention_fused(Napi::Env env, Napi::Object exports);
 void init_slice(Napi::Env env, Napi::Object exports);
+void init_adam(Napi::Env env, Napi::Object exports);
 
 }  // namespace contrastive

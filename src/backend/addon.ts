@@ -138,6 +138,12 @@ export interface NativeAddon {
   peakIsa(): string;
   /** out = x tiled reps times along each axis (shape: x's dims, rank >= 1). */
   tile(x: F32, out: F32, shape: Int32Array, reps: Int32Array): void;
+  /**
+   * One Adam / AdamW step (native/src/adam.cc): pOut, mOut, vOut = the step of p, m, v with gradient g;
+   * coefs = [beta1, 1 - beta1, beta2, 1 - beta2, c1, c2, eps, -lr, keep]. Outputs are either p, m, v
+   * themselves (in place) or three distinct new arrays.
+   */
+  adamUpdate(p: F32, g: F32, m: F32, v: F32, pOut: F32, mOut: F32, vOut: F32, coefs: F32): void;
   [name: string]: unknown;
 }
 

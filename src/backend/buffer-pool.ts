@@ -86,6 +86,16 @@ export class BufferPool {
     if (buf) this.live.delete(buf);
   }
 
+  /**
+   * True when `values` is a whole buffer this pool made, never read out, and stored by exactly one
+   * tensor data entry: nothing outside the backend can see it (a kernel may then overwrite it for
+   * that entry's owner, see src/ops/adam-update.ts `overwrite`).
+   */
+  isPrivate(values: unknown): boolean {
+    const buf = bufferOf(values);
+    return buf !== null && this.live.get(buf) === 1 && (values as Float32Array).byteOffset === 0 && (values as Float32Array).byteLength === buf.byteLength;
+  }
+
   /** Bytes held in free buffers. */
   get heldBytes(): number {
     return this.freeBytes;

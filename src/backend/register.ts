@@ -17,6 +17,7 @@ import { geluGradConfig, geluReferenceKernels } from '../ops/gelu.js';
 import { maskedSoftmaxGradConfig, maskedSoftmaxReferenceKernels } from '../ops/masked-softmax.js';
 import { attentionHeadsGradConfigs, attentionHeadsReferenceKernels } from '../ops/attention-heads.js';
 import { fusedAttentionReferenceKernels } from '../ops/fused-attention.js';
+import { adamUpdateReferenceKernels } from '../ops/adam-update.js';
 
 export const NATIVE_BACKEND = 'native';
 export const NATIVE_PRIORITY = 3;
@@ -30,6 +31,7 @@ function registerCustomOps(): void {
     [maskedSoftmaxReferenceKernels('cpu'), maskedSoftmaxGradConfig],
     [attentionHeadsReferenceKernels('cpu'), ...attentionHeadsGradConfigs],
     [fusedAttentionReferenceKernels('cpu')],
+    [adamUpdateReferenceKernels('cpu')],
   ] as const;
   for (const [kernels, ...grads] of ops) {
     for (const config of kernels) {

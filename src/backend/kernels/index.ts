@@ -19,6 +19,7 @@ import { fusedAttentionConfig } from './FusedAttention.js';
 import { sliceConfig, splitVConfig } from './Slice.js';
 import { gatherNdConfig } from './GatherNd.js';
 import { gatherV2Config } from './GatherV2.js';
+import { adamUpdateConfig } from './AdamUpdate.js';
 import { avgPoolConfig } from './AvgPool.js';
 import { avgPoolGradConfig } from './AvgPoolGrad.js';
 import { fusedBatchNormConfig } from './FusedBatchNorm.js';
@@ -80,6 +81,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   splitVConfig,
   gatherNdConfig,
   gatherV2Config,
+  adamUpdateConfig,
   maxPoolConfig,
   maxPoolGradConfig,
   avgPoolConfig,
