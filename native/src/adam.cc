@@ -14,6 +14,7 @@
 #pragma GCC optimize("fp-contract=off")
 
 #include <cmath>
+#include <cstring>
 
 #include "napi_util.h"
 #include "thread_pool.h"
@@ -28,58 +29,48 @@ struct AdamCoefs {
   float b1, omb1, b2, omb2, c1, c2, eps, nlr, keep;
 };
 
-// Out of place: seven distinct arrays.
-CONTRASTIVE_CLONES
-void adam_span(const float* __restrict p, const float* __restrict g, const float* __restrict m, const float* __restrict v,
-               float* __restrict po, float* __restrict mo, float* __restrict vo, int64_t n, AdamCoefs c) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i];
-    const float p0 = p[i] * c.keep;
-    const float m1 = m[i] * c.b1 + gi * c.omb1;
-    const float v1 = v[i] * c.b2 + (gi * gi) * c.omb2;
-    const float mh = m1 / c.c1, vh = v1 / c.c2;
-    po[i] = p0 + (mh / (std::sqrt(vh) + c.eps)) * c.nlr;
-    mo[i] = m1;
-    vo[i] = v1;
-  }
-}
+// Each output is either its input itself (po == p: that array updated in place) or an array of its
+// own. A chunk of every input is read and its results computed into local arrays (which alias
+// nothing, so the loop vectorizes without overlap checks), then the chunk is stored.
+constexpr int64_t kChunk = 512;
 
-// In place: p, m, v overwritten (each element read before it is written).
 CONTRASTIVE_CLONES
-void adam_span_inplace(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n, AdamCoefs c) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i];
-    const float p0 = p[i] * c.keep;
-    const float m1 = m[i] * c.b1 + gi * c.omb1;
-    const float v1 = v[i] * c.b2 + (gi * gi) * c.omb2;
-    const float mh = m1 / c.c1, vh = v1 / c.c2;
-    p[i] = p0 + (mh / (std::sqrt(vh) + c.eps)) * c.nlr;
-    m[i] = m1;
-    v[i] = v1;
+void adam_span(const float* p, const float* g, const float* m, const float* v, float* po, float* mo, float* vo, int64_t n, AdamCoefs c) {
+  alignas(64) float P[kChunk], M[kChunk], V[kChunk];
+  for (int64_t b = 0; b < n; b += kChunk) {
+    const int64_t k = n - b < kChunk ? n - b : kChunk;
+    const float *pb = p + b, *gb = g + b, *mb = m + b, *vb = v + b;
+    for (int64_t i = 0; i < k; ++i) {
+      const float gi = gb[i];
+      const float p0 = pb[i] * c.keep;
+      const float m1 = mb[i] * c.b1 + gi * c.omb1;
+      const float v1 = vb[i] * c.b2 + (gi * gi) * c.omb2;
+      const float mh = m1 / c.c1, vh = v1 / c.c2;
+      P[i] = p0 + (mh / (std::sqrt(vh) + c.eps)) * c.nlr;
+      M[i] = m1;
+      V[i] = v1;
+    }
+    std::memcpy(po + b, P, static_cast<size_t>(k) * sizeof(float));
+    std::memcpy(mo + b, M, static_cast<size_t>(k) * sizeof(float));
+    std::memcpy(vo + b, V, static_cast<size_t>(k) * sizeof(float));
   }
 }
 
 // adamUpdate(p, g, m, v, pOut, mOut, vOut, coefs): coefs = Float32Array [b1, 1 - b1, b2, 1 - b2,
-// c1, c2, eps, -lr, keep]. Either pOut, mOut, vOut are p, m, v themselves (in place) or all seven
-// arrays are distinct; TypeScript checks the lengths.
+// c1, c2, eps, -lr, keep]. Each of pOut, mOut, vOut is either p, m, v itself (in place) or an array
+// that overlaps no other; TypeScript checks the lengths.
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
-  float* p = f32(info[0]);
+  const float* p = f32(info[0]);
   const float* g = f32(info[1]);
-  float* m = f32(info[2]);
-  float* v = f32(info[3]);
+  const float* m = f32(info[2]);
+  const float* v = f32(info[3]);
   float* po = f32(info[4]);
   float* mo = f32(info[5]);
   float* vo = f32(info[6]);
   const float* k = f32(info[7]);
   const AdamCoefs c{k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]};
   const int64_t n = static_cast<int64_t>(f32_len(info[0]));
-  if (po == p && mo == m && vo == v) {
-    parallel_range(n, kGrain, [&](int64_t b, int64_t e, int) { adam_span_inplace(p + b, g + b, m + b, v + b, e - b, c); });
-  } else {
-    parallel_range(n, kGrain, [&](int64_t b, int64_t e, int) {
-      adam_span(p + b, g + b, m + b, v + b, po + b, mo + b, vo + b, e - b, c);
-    });
-  }
+  parallel_range(n, kGrain, [&](int64_t b, int64_t e, int) { adam_span(p + b, g + b, m + b, v + b, po + b, mo + b, vo + b, e - b, c); });
   return info.Env().Undefined();
 }
 

@@ -140,8 +140,8 @@ export interface NativeAddon {
   tile(x: F32, out: F32, shape: Int32Array, reps: Int32Array): void;
   /**
    * One Adam / AdamW step (native/src/adam.cc): pOut, mOut, vOut = the step of p, m, v with gradient g;
-   * coefs = [beta1, 1 - beta1, beta2, 1 - beta2, c1, c2, eps, -lr, keep]. Outputs are either p, m, v
-   * themselves (in place) or three distinct new arrays.
+   * coefs = [beta1, 1 - beta1, beta2, 1 - beta2, c1, c2, eps, -lr, keep]. Each output is either its
+   * input itself (updated in place) or an array overlapping no other.
    */
   adamUpdate(p: F32, g: F32, m: F32, v: F32, pOut: F32, mOut: F32, vOut: F32, coefs: F32): void;
   [name: string]: unknown;

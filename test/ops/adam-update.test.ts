@@ -141,7 +141,7 @@ describe('adamUpdate op with overwrite (native)', () => {
     tf.dispose([...a, ...b]);
   });
 
-  it('never overwrites a buffer someone else can see: read out, shared by another tensor, a view', () => {
+  it('never overwrites a buffer someone else can see (read out, shared by another tensor, a view); the private ones still are', () => {
     tf.setBackend('native');
     const cases: [string, (p: tf.Variable) => () => void][] = [
       ['read out by dataSync', (p) => {
@@ -166,7 +166,7 @@ describe('adamUpdate op with overwrite (native)', () => {
     for (const [what, hold] of cases) {
       const [p, g, m, v] = pooledState(7);
       const check = hold(p);
-      const before = buffer(p);
+      const before = buffer(p), mBefore = buffer(m), vBefore = buffer(v);
       tf.tidy(() => {
         const [p1, m1, v1] = adamUpdate(p, g, m, v, coefficients(2), true);
         p.assign(p1);
@@ -174,8 +174,17 @@ describe('adamUpdate op with overwrite (native)', () => {
         v.assign(v1);
       });
       expect(buffer(p) === before, what).toBe(false);
+      // m and v, private, still take their step in place.
+      expect(buffer(m) === mBefore && buffer(v) === vBefore, what).toBe(true);
       check();
-      tf.dispose([p, g, m, v]);
+      // The same values as the copying path.
+      const twin = pooledState(7);
+      tf.tidy(() => {
+        const out = adamUpdate(twin[0], twin[1], twin[2], twin[3], coefficients(2), false);
+        [0, 2, 3].forEach((j, k) => twin[j].assign(out[k]));
+      });
+      expectSame([p, m, v].map((x) => (x.dataSync() as Float32Array).slice()), [0, 2, 3].map((j) => twin[j].dataSync() as Float32Array), what);
+      tf.dispose([p, g, m, v, ...twin]);
     }
   });
 });

@@ -1,9 +1,9 @@
 /**
  * ContrastiveAdamUpdate (src/ops/adam-update.ts) on the addon (native/src/adam.cc): one pass over
  * param, grad, m, v. With `overwrite` (the optimizer assigns the results to the variables right
- * away) and param's, m's and v's buffers private (each the whole of a pool buffer, never read out,
- * held by one tensor: `refCount` 1), the step is written into those buffers and the results share
- * them; otherwise into three new buffers.
+ * away), each of param, m, v whose buffer is private (the whole of a pool buffer, never read out,
+ * held by one tensor: `refCount` 1) gets its new values written into that buffer, and its result
+ * shares it; the others get new buffers.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
@@ -24,17 +24,17 @@ export function adamUpdate(args: KernelArgs<Record<string, TensorInfo>, AdamUpda
   if (g.length !== n || ms.length !== n || vs.length !== n) throw new Error('adamUpdate: param, grad, m and v must have one size (internal error)');
   const coefs = Float32Array.from(attrs.coefs);
   const distinct = new Set([param.dataId, grad.dataId, m.dataId, v.dataId]).size === 4;
-  if (attrs.overwrite && distinct && writable(backend, param) && writable(backend, m) && writable(backend, v)) {
-    native().adamUpdate(p, g, ms, vs, p, ms, vs, coefs);
-    return [param, m, v].map((t) => {
-      backend.incRef(t.dataId);
-      return { dataId: t.dataId, shape: t.shape, dtype: 'float32' } as TensorInfo;
-    });
-  }
-  // Every element of the three outputs is written.
-  const po = alloc(backend, n), mo = alloc(backend, n), vo = alloc(backend, n);
+  // Each of param, m, v in place when its own buffer is private (m and v usually are; param is not
+  // after a kernel read it out, e.g. cpu's GatherV2 of an embedding table), else a new buffer.
+  const targets = [param, m, v].map((t) => ({ t, inPlace: attrs.overwrite && distinct && writable(backend, t) }));
+  // Every element of a new buffer is written.
+  const [po, mo, vo] = targets.map(({ t, inPlace }) => (inPlace ? f32(backend, t) : alloc(backend, n)));
   native().adamUpdate(p, g, ms, vs, po, mo, vo, coefs);
-  return [output(backend, param.shape, po), output(backend, param.shape, mo), output(backend, param.shape, vo)];
+  return targets.map(({ t, inPlace }, k) => {
+    if (!inPlace) return output(backend, param.shape, [po, mo, vo][k]);
+    backend.incRef(t.dataId);
+    return { dataId: t.dataId, shape: t.shape, dtype: 'float32' } as TensorInfo;
+  });
 }
 
 export const adamUpdateConfig: KernelConfig = {
