@@ -17,7 +17,7 @@
  *
  *   npm run build && node bench/transformer-speed.mjs [--threads 2] [--reps 5] [--warmup 1]
  *       [--model DIR] [--python /usr/bin/python3] [--no-torch] [--no-ort] [--ort PATH]
- *       [--no-profile] [--json PATH]
+ *       [--no-profile] [--json PATH] [--adam-unfused]
  *
  * --model: the HF BERT folder (config.json, model.safetensors, model.onnx); default
  * bench/results/minilm-l6-random, written by `transformer_torch.py export` when missing.
@@ -27,7 +27,8 @@
  *   ONNXRUNTIME_NODE_INSTALL=skip npm install --no-save onnxruntime-node@1.31.1
  * (the plain install's post-install script tries to download a CUDA build and fails offline;
  * the CPU binary ships inside the npm package). Also exported: measureTransformerSpeed(opt, log),
- * which `npm run bench` (bench/run.mjs, group `transformer`) calls.
+ * which `npm run bench` (bench/run.mjs, group `transformer`) calls. --adam-unfused: our AdamW runs
+ * tfjs's elementwise kernels (`fused = false`) instead of one fused kernel per variable (to compare).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +52,7 @@ function forwardFlops(c) {
 }
 
 function parseArgs(argv) {
-  const opt = { threads: 2, reps: 5, warmup: 1, model: DEFAULT_MODEL, python: '/usr/bin/python3', torch: true, ort: true, ortPath: DEFAULT_ORT, profile: true, json: null };
+  const opt = { threads: 2, reps: 5, warmup: 1, model: DEFAULT_MODEL, python: '/usr/bin/python3', torch: true, ort: true, ortPath: DEFAULT_ORT, profile: true, json: null, adamFused: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -69,8 +70,9 @@ function parseArgs(argv) {
     else if (a === '--no-torch') opt.torch = false;
     else if (a === '--no-ort') opt.ort = false;
     else if (a === '--no-profile') opt.profile = false;
+    else if (a === '--adam-unfused') opt.adamFused = false;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/transformer-speed.mjs [--threads 2] [--reps 5] [--warmup 1] [--model DIR] [--python PATH] [--no-torch] [--no-ort] [--ort PATH] [--no-profile] [--json PATH]');
+      console.log('usage: node bench/transformer-speed.mjs [--threads 2] [--reps 5] [--warmup 1] [--model DIR] [--python PATH] [--no-torch] [--no-ort] [--ort PATH] [--no-profile] [--json PATH] [--adam-unfused]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -244,6 +246,7 @@ export async function runTransformerSpeed(opt, log = (m) => console.error(`[tran
     }
   }
   const optimizer = new TimedAdamW(LR, WEIGHT_DECAY, 0.9, 0.999, 1e-8);
+  optimizer.fused = opt.adamFused !== false;
 
   let lastOurs = null;
   const ours = {
