@@ -151,3 +151,23 @@ for (const [label, make, wd] of [
     });
   });
 }
+
+describe('ResumableAdamW, fused on native: what the kernel does not take', () => {
+  it('a gradient that broadcasts (tfjs\'s ops take it) steps with tfjs\'s ops, as the unfused path', async () => {
+    const run = async (backend: string) => {
+      tf.setBackend(backend);
+      const w = tf.tidy(() => tf.variable(tf.tensor2d([[0.5, -1, 2], [0.25, 3, -0.5]]), true, `broadcast-${backend}`));
+      const opt = new ResumableAdamW(LR, 0.1, B1, B2, EPS);
+      for (let t = 1; t <= 3; t++) {
+        const g = tf.tensor1d([0.1 * t, -0.2, 0.3]); // [3] against [2, 3]
+        opt.applyGradients([{ name: w.name, tensor: g }]);
+        g.dispose();
+      }
+      const out = (w.dataSync() as Float32Array).slice();
+      opt.dispose();
+      w.dispose();
+      return out;
+    };
+    expectSame([await run('native')], [await run('cpu')], 'weights');
+  });
+});
