@@ -12,6 +12,10 @@
  *
  * Each contender has its own optimizer (its own moments) on the same variables and gradients; the
  * order of the contenders rotates every repetition; medians and ratios to tfjs are printed.
+ * Alone, tfjs's ~12 temporaries per variable come back warm from the buffer pool each repetition,
+ * so this understates its cost inside a training step, where the activations evict them (quiet
+ * machine, 2 threads: 68 ms here against 1.3 s in bench/transformer-speed.mjs --adam-unfused's
+ * profiled step; fused 15-18 ms here, 19-47 ms there).
  *
  *   npm run build && node bench/adam-speed.mjs [--threads 2] [--reps 7] [--warmup 2]
  */
