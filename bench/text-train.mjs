@@ -29,6 +29,11 @@
  *   npm run build && node bench/text-train.mjs [--on test|valid|valid,test] [--name NAME] [--no-spam] [--probe]
  *       [--hidden 128] [--layers 2] [--heads 4] [--vocab 8000] [--batch 64] [--max-length 64]
  *       [--simcse-steps 150] [--mnrl-steps 900] [--lr 1e-3] [--example-share 0.25] [--spam-share 0.5] [--seed 0] [--distill N] [--long-text windows]
+ *       [--distill-lr 2 x lr] [--warmup 0] [--log-every N]
+ *
+ * --warmup s: linear warm-up of the learning rate over the share s of each phase's steps (then cosine
+ * decay; default 0, the Trainer's Adam default). --log-every N: the running loss and the embedding
+ * std (collapse monitor) every N steps.
  *
  * Tune with --on valid (the recipe scored on the valid synsets, the test synsets untouched); report
  * with --on test. Figures are merged into bench/results/text-benchmarks.json as `<on>:<name>`;
@@ -46,7 +51,9 @@ const opts = {
   hidden: num('hidden', 128), layers: num('layers', 2), heads: num('heads', 4), vocab: num('vocab', 8000), batch: num('batch', 64),
   maxLength: num('max-length', 64), simcseSteps: num('simcse-steps', 150), mnrlSteps: num('mnrl-steps', 900), lr: num('lr', 1e-3),
   exampleShare: num('example-share', 0.25), spamShare: num('spam-share', 0.5), seed: num('seed', 0), distill: num('distill', 0),
+  warmup: num('warmup', 0), distillLr: num('distill-lr', 2 * num('lr', 1e-3)),
 };
+const logEvery = num('log-every', 0);
 const name = flag('name', `transformer-h${opts.hidden}-l${opts.layers}${opts.distill ? '-distill' : ''}-simcse${opts.simcseSteps}-mnrl${opts.mnrlSteps}`);
 const probe = process.argv.includes('--probe');
 const t0 = performance.now();
@@ -92,17 +99,43 @@ console.log(`encoder: ${backbone.countParams()} parameters`);
 const textSource = (texts, label) => ({ name: label, size: texts.length, spec: { kind: 'text' }, item: (i) => texts[i], id: (i) => String(i) });
 const pairSource = (pairs) => ({ name: 'pairs', size: pairs.length, spec: { kind: 'text' }, item: (i) => ({ texts: pairs[i] }), id: (i) => String(i) });
 const logEpoch = (phase) => (log) => console.log(`  ${phase}: loss ${log.loss.toFixed(4)} (${clock()})`);
+// --log-every N: the running loss and the collapse monitor's std every N steps.
+const stepLog = (phase) => (logEvery > 0 ? [{ onStepEnd: (s) => {
+  if (s.step % logEvery === 0) console.log(`  ${phase} step ${s.step}/${s.stepsPerEpoch}: running loss ${s.loss.toFixed(4)}${s.collapseStd === undefined ? '' : `, embedding std ${s.collapseStd.toFixed(4)}`} (${clock()})`);
+} }] : []);
+// --warmup s: linear warm-up over that share of each phase's steps (Trainer warmupSteps).
+const warmupOf = (steps) => ({ warmupSteps: Math.round(opts.warmup * steps) });
 const methods = [];
+// --teacher-space (with --distill): the phases after distillation train and embed through the
+// distillation's projection (the student's output mapped to the teacher's 512 dimensions), which
+// starts where the teacher's space is, instead of the backbone's own output.
+const teacherSpace = process.argv.includes('--teacher-space');
+let sharedHead;
+// With --log-every: how spread the backbone's embeddings of 256 training texts are (mean cosine
+// between two different texts, and the norm of the mean of the unit vectors: both near 1 = collapsed).
+function logSpread(label, method) {
+  const inputs = collate(corpus.slice(0, 256));
+  const out = sharedHead ? method.project(inputs, false) : method.embed(inputs);
+  const [meanCos, meanNorm] = tf.tidy(() => {
+    const u = tf.div(out, tf.norm(out, 2, 1, true));
+    const n = u.shape[0];
+    const sims = tf.sum(tf.matMul(u, u, false, true)).dataSync()[0];
+    return [(sims - n) / (n * (n - 1)), tf.norm(tf.mean(u, 0)).dataSync()[0]];
+  });
+  tf.dispose([out, ...Object.values(inputs)]);
+  console.log(`  ${label}: backbone embeddings of 256 texts: mean cosine ${meanCos.toFixed(4)}, norm of the mean unit vector ${meanNorm.toFixed(4)}`);
+}
 
 async function phase(label, method, loader, steps, sampler) {
   const t = performance.now();
   const history = await new Trainer({
     epochs: 1, batchSize: opts.batch, learningRate: opts.lr, seed: opts.seed, onWarning: (l) => console.log(`  ${l}`), onEpochEnd: logEpoch(label),
-    ...(sampler ? { sampler } : {}),
+    callbacks: stepLog(label), ...warmupOf(Math.floor(steps)), ...(sampler ? { sampler } : {}),
   }).fit(method, loader);
   const s = (performance.now() - t) / 1000;
   console.log(`${label}: ${steps} steps of ${opts.batch} in ${s.toFixed(0)} s (${(1000 * s / steps).toFixed(0)} ms/step), loss ${history.at(-1).loss.toFixed(4)}`);
   methods.push(method);
+  if (logEvery > 0) logSpread(label, method);
   return s;
 }
 
@@ -124,16 +157,24 @@ if (opts.distill > 0) {
     process.stdout.write('\n');
     return rows;
   });
-  const rows = await teacherEmbed(texts);
+  let rows = await teacherEmbed(texts);
+  // --distill-take K: distil on the first K of the N texts only (the N texts' teacher cache reused).
+  const take = num('distill-take', 0);
+  if (take > 0) { texts.length = Math.min(take, texts.length); rows = rows.slice(0, texts.length); }
   const dim = rows[0].length, data = new Float32Array(rows.length * dim);
   rows.forEach((r, i) => data.set(r, i * dim));
   const epochs = Math.max(1, Math.round(num('distill-epochs', 3)));
   const method = new Distill({ backbone, teacher: { rows: rows.length, dim, data } });
   const t = performance.now();
-  await new Trainer({ epochs, batchSize: opts.batch, learningRate: opts.lr * 2, seed: opts.seed, onEpochEnd: logEpoch('distill') })
+  await new Trainer({
+    epochs, batchSize: opts.batch, learningRate: opts.distillLr, seed: opts.seed, onWarning: (l) => console.log(`  ${l}`), onEpochEnd: logEpoch('distill'),
+    callbacks: stepLog('distill'), ...warmupOf(epochs * Math.floor(texts.length / opts.batch)),
+  })
     .fit(method, new DataLoader({ source: textSource(texts, 'distill'), views: identityViews(1), collate }));
   seconds.distill = (performance.now() - t) / 1000;
   methods.push(method);
+  if (teacherSpace) sharedHead = method.head;
+  if (logEvery > 0) logSpread('distill', method);
 }
 
 // 4. SimCSE on definitions, examples and emails (with --spam-share s: that share of the texts are
@@ -145,7 +186,7 @@ const simcseTexts = nSpam > 0
   : sample([...synsets.flatMap((s) => [s.definition, ...s.examples]), ...spamTexts], nSimcse);
 if (probe) simcseTexts.length = 5 * opts.batch;
 if (opts.simcseSteps > 0) {
-  seconds.simcse = await phase('SimCSE', new SimCSE({ backbone }),
+  seconds.simcse = await phase('SimCSE', new SimCSE({ backbone, ...(sharedHead ? { head: sharedHead } : {}) }),
     new DataLoader({ source: textSource(simcseTexts, 'simcse'), views: new TextViews(), collate }), simcseTexts.length / opts.batch);
 }
 
@@ -156,14 +197,16 @@ const nPairs = (probe ? 5 : opts.mnrlSteps) * opts.batch, nExamples = Math.round
 const pairs = rng.shuffle([...sample(lemmaPairs, nPairs - nExamples), ...sample(examplePairs, nExamples)]);
 if (opts.mnrlSteps > 0) {
   const sampler = new NoDuplicatesSampler(pairs, { batchSize: opts.batch, seed: opts.seed });
-  seconds.mnrl = await phase('MNRL', new MNRL({ backbone }),
+  seconds.mnrl = await phase('MNRL', new MNRL({ backbone, ...(sharedHead ? { head: sharedHead } : {}) }),
     new DataLoader({ source: pairSource(pairs), views: new PairViews(2), collate }), Math.floor(pairs.length / opts.batch), sampler);
 }
 seconds.training = Object.values(seconds).reduce((a, b) => a + b, 0);
 if (probe) process.exit(0);
 
 // Evaluation: the backbone in inference mode (no dropout), mean pooled, batches of 256 texts.
-const embedder = methods.at(-1);
+const last = methods.at(-1);
+// With --teacher-space the representation scored is the projection's (project in inference mode).
+const embedder = sharedHead ? { embed: (inputs) => last.project(inputs, false) } : last;
 const { embedTextWindows } = await dist('embed/text-windows.js');
 // --long-text windows: also scored with every text embedded whole (src/embed/text-windows.ts:
 // windows of --max-length tokens, token-weighted mean), as `<name>-windows`.

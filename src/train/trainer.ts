@@ -43,6 +43,13 @@ export interface TrainerOptions {
   weightDecay?: number;
   /** Epochs of linear warm-up before the cosine decay. Default: adam and adamw 0, sgd/lars min(10, epochs / 10). */
   warmupEpochs?: number;
+  /**
+   * Steps of linear warm-up instead (not with warmupEpochs): a share of one epoch, as
+   * sentence-transformers' `warmup_steps` (its examples: 10% of the training steps; BERT, Devlin et
+   * al. 2019: 10,000 of 1M). A post-LN transformer trained with Adam at 1e-3 without it can collapse
+   * in its first steps. Must not exceed the run's steps (checked when fitting).
+   */
+  warmupSteps?: number;
   /** Seed of batch order and views. Default 0. */
   seed?: number;
   /** Where to write a checkpoint after every epoch, as a directory (Node) ... */
@@ -99,8 +106,8 @@ interface State {
   options: { optimizer: OptimizerName; batchSize: number; seed: number; learningRate: number };
 }
 
-type Resolved = Required<Omit<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'resumeFrom' | 'onEpochEnd' | 'sampler' | 'callbacks' | 'encoder' | 'onWarning'>> &
-  Pick<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'resumeFrom' | 'onEpochEnd' | 'sampler' | 'encoder'> & { callbacks: TrainerCallback[]; onWarning: (line: string) => void };
+type Resolved = Required<Omit<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'resumeFrom' | 'onEpochEnd' | 'sampler' | 'callbacks' | 'encoder' | 'onWarning' | 'warmupSteps'>> &
+  Pick<TrainerOptions, 'checkpointDir' | 'checkpointStore' | 'resumeFrom' | 'onEpochEnd' | 'sampler' | 'encoder' | 'warmupSteps'> & { callbacks: TrainerCallback[]; onWarning: (line: string) => void };
 
 /** The L2 norm of `tensors` together (float32 sums: Infinity when it overflows, NaN when one holds NaN). */
 function globalNorm(tensors: readonly Tensor[]): number {
@@ -134,6 +141,11 @@ export class Trainer {
     if (!(weightDecay >= 0)) fail('weightDecay', weightDecay, '>= 0');
     const warmupEpochs = options.warmupEpochs ?? (adam ? 0 : Math.min(10, Math.floor(epochs / 10)));
     if (!Number.isInteger(warmupEpochs) || warmupEpochs < 0 || warmupEpochs > epochs) fail('warmupEpochs', warmupEpochs, `an integer in [0, epochs = ${epochs}]`);
+    const { warmupSteps } = options;
+    if (warmupSteps !== undefined) {
+      if (!Number.isInteger(warmupSteps) || warmupSteps < 0) fail('warmupSteps', warmupSteps, 'an integer >= 0');
+      if (options.warmupEpochs !== undefined) fail('warmupSteps', warmupSteps, 'absent when warmupEpochs is set');
+    }
     if (!Number.isInteger(seed)) fail('seed', seed, 'an integer');
     if (options.checkpointDir !== undefined && options.checkpointStore !== undefined) fail('checkpointStore', 'a store', 'absent when checkpointDir is set');
     if (options.checkpointDir !== undefined && (typeof options.checkpointDir !== 'string' || options.checkpointDir === '')) fail('checkpointDir', options.checkpointDir, 'a non-empty path');
@@ -148,7 +160,7 @@ export class Trainer {
     if (!(collapseThreshold >= 0 && collapseThreshold < 1)) fail('collapseThreshold', collapseThreshold, 'in [0, 1) (0: never)');
     if (typeof onWarning !== 'function') fail('onWarning', onWarning, 'a function');
     this.options = {
-      epochs, batchSize, optimizer, learningRate, momentum, weightDecay, warmupEpochs, seed, resume, callbacks,
+      epochs, batchSize, optimizer, learningRate, momentum, weightDecay, warmupEpochs, warmupSteps, seed, resume, callbacks,
       checkpointDir: options.checkpointDir, checkpointStore: options.checkpointStore, resumeFrom, onEpochEnd: options.onEpochEnd, sampler: options.sampler,
       encoder: options.encoder ?? true, divergenceBound, collapseThreshold, onWarning,
     };
@@ -213,7 +225,8 @@ export class Trainer {
       if (!loader.labels || !loader.labels.some((l) => l >= 0)) throw new Error(`Trainer: the method '${method.name}' trains with labels, but the data has none`);
       if (missing >= 0) throw new Error(`Trainer: the method '${method.name}' trains with labels, but item ${missing} of the data has none (-1): train on the labelled items only`);
     }
-    const totalSteps = o.epochs * stepsPerEpoch, warmupSteps = o.warmupEpochs * stepsPerEpoch;
+    const totalSteps = o.epochs * stepsPerEpoch, warmupSteps = o.warmupSteps ?? o.warmupEpochs * stepsPerEpoch;
+    if (warmupSteps > totalSteps) throw new Error(`Trainer: warmupSteps must be at most the run's ${totalSteps} steps (${o.epochs} epochs of ${stepsPerEpoch}), received ${warmupSteps}`);
     const store = await this.store();
     const encoder = store ? this.encoderToSave(method, loader) : null;
     const encoderDir = `${(this.options.checkpointDir ?? '').replace(/[/\\]+$/, '')}/encoder`;

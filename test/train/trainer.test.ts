@@ -109,6 +109,26 @@ describe('Trainer', () => {
     a.dispose(); b.dispose();
   });
 
+  it('warmupSteps: linear warm-up over that many steps, then the cosine decay (warmupCosineLr), steps counted across epochs', async () => {
+    const lrs: number[] = [];
+    const w = tf.variable(tf.zeros([1]));
+    const stub: Method = {
+      name: 'stub', trainableVariables: () => [w], embed: (x) => tf.zeros([viewRows(x), 2]), getWeights: () => [w], setWeights: () => {}, dispose: () => w.dispose(),
+      loss: () => tf.sum(tf.square(w)) as tf.Scalar,
+      trainStep: (_batch, optimizer) => { lrs.push((optimizer as unknown as { learningRate: number }).learningRate); return 0; },
+    };
+    // 96 items, batches of 32: 3 steps per epoch, 2 epochs = 6 steps, warm-up over 4 (more than one epoch).
+    await new Trainer({ epochs: 2, batchSize: 32, learningRate: 0.01, warmupSteps: 4, seed: 1 }).fit(stub, imageLoader(data, simclrViews()));
+    const expected = [0.0025, 0.005, 0.0075, 0.01, 0.01, 0.005]; // (s + 1) / 4 x lr, then lr (cos 0 + 1) / 2, lr (cos(pi / 2) + 1) / 2
+    expect(lrs).toHaveLength(6);
+    lrs.forEach((lr, i) => expect(lr).toBeCloseTo(expected[i], 12));
+    await expect(new Trainer({ epochs: 1, batchSize: 32, warmupSteps: 4 }).fit(stub, imageLoader(data, simclrViews())))
+      .rejects.toThrow(/warmupSteps must be at most the run's 3 steps \(1 epochs of 3\), received 4/);
+    expect(() => new Trainer({ epochs: 1, warmupSteps: 1.5 })).toThrow(/warmupSteps must be an integer >= 0, received 1.5/);
+    expect(() => new Trainer({ epochs: 2, warmupSteps: 1, warmupEpochs: 1 })).toThrow(/warmupSteps must be absent when warmupEpochs is set, received 1/);
+    stub.dispose();
+  });
+
   it('refuses a resume with other settings, and bad options, naming them', async () => {
     expect(() => new Trainer({ epochs: 0 })).toThrow(/epochs must be an integer >= 1, received 0/);
     expect(() => new Trainer({ epochs: 1, optimizer: 'rmsprop' as never })).toThrow(/optimizer must be 'adam', 'adamw', 'sgd' or 'lars', received "rmsprop"/);
