@@ -97,6 +97,8 @@ export interface TrainRunOptions extends Omit<DataOptions, 'onProgress'> {
   batchSize?: number;
   optimizer?: OptimizerName;
   learningRate?: number;
+  /** Steps of linear learning-rate warm-up (Trainer `warmupSteps`). Default: the Trainer's (none with Adam). */
+  warmupSteps?: number;
   /** Run directory. Default runs/<data>-<method>-<backbone>. */
   out?: string;
   /** Continue the run in `out`. */
@@ -428,6 +430,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       const textLr = text && (optimizer === 'adam' || optimizer === 'adamw') ? (o.model !== undefined || config.model !== undefined ? 2e-5 : 5e-4) : undefined;
       trainer = new Trainer({
         epochs, batchSize, optimizer, learningRate: o.learningRate ?? textLr, seed, checkpointDir: out, resume: Boolean(o.resume), sampler, callbacks,
+        ...(o.warmupSteps !== undefined ? { warmupSteps: o.warmupSteps } : {}),
         ...(resumeFrom ? { resumeFrom } : {}),
         encoder: {
           ...(standardizer ? { preprocessing: { kind: 'vector' as const, version: 1 as const, mean: standardizer.mean, std: standardizer.std } } : {}),
@@ -465,7 +468,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         `(${built.backbone.countParams().toLocaleString('en-US')} parameters, head ${built.head.countParams().toLocaleString('en-US')}), ` +
         `${epochs} epoch${epochs === 1 ? '' : 's'} of batch ${batchSize}, seed ${seed} -> ${out}`,
     );
-    const history = await trainer.fit(built, loader);
+    // A warm-up longer than the run is known once the trainer counts the steps: a usage error too.
+    const history = await trainer.fit(built, loader).catch((e: Error) => {
+      throw /^Trainer: warmupSteps must be/.test(e.message) ? trainerUsage(e) : e;
+    });
     return { out, config, history, items: train.size };
   } finally {
     lock?.release();

