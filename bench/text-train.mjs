@@ -29,7 +29,7 @@
  *   npm run build && node bench/text-train.mjs [--on test|valid|valid,test] [--name NAME] [--no-spam] [--probe]
  *       [--hidden 128] [--layers 2] [--heads 4] [--vocab 8000] [--batch 64] [--max-length 64]
  *       [--simcse-steps 150] [--mnrl-steps 900] [--lr 1e-3] [--example-share 0.25] [--spam-share 0.5] [--seed 0] [--distill N] [--long-text windows]
- *       [--distill-lr 2 x lr] [--warmup 0] [--log-every N]
+ *       [--distill-lr 2 x lr] [--distill-objective mse|infonce] [--distill-take K] [--teacher-space] [--warmup 0] [--log-every N]
  *
  * --warmup s: linear warm-up of the learning rate over the share s of each phase's steps (then cosine
  * decay; default 0, the Trainer's Adam default). --log-every N: the running loss and the embedding
@@ -51,7 +51,7 @@ const opts = {
   hidden: num('hidden', 128), layers: num('layers', 2), heads: num('heads', 4), vocab: num('vocab', 8000), batch: num('batch', 64),
   maxLength: num('max-length', 64), simcseSteps: num('simcse-steps', 150), mnrlSteps: num('mnrl-steps', 900), lr: num('lr', 1e-3),
   exampleShare: num('example-share', 0.25), spamShare: num('spam-share', 0.5), seed: num('seed', 0), distill: num('distill', 0),
-  warmup: num('warmup', 0), distillLr: num('distill-lr', 2 * num('lr', 1e-3)),
+  warmup: num('warmup', 0), distillLr: num('distill-lr', 2 * num('lr', 1e-3)), distillObjective: flag('distill-objective', 'mse'),
 };
 const logEvery = num('log-every', 0);
 const name = flag('name', `transformer-h${opts.hidden}-l${opts.layers}${opts.distill ? '-distill' : ''}-simcse${opts.simcseSteps}-mnrl${opts.mnrlSteps}`);
@@ -164,7 +164,7 @@ if (opts.distill > 0) {
   const dim = rows[0].length, data = new Float32Array(rows.length * dim);
   rows.forEach((r, i) => data.set(r, i * dim));
   const epochs = Math.max(1, Math.round(num('distill-epochs', 3)));
-  const method = new Distill({ backbone, teacher: { rows: rows.length, dim, data } });
+  const method = new Distill({ backbone, teacher: { rows: rows.length, dim, data }, objective: opts.distillObjective, seed: opts.seed });
   const t = performance.now();
   await new Trainer({
     epochs, batchSize: opts.batch, learningRate: opts.distillLr, seed: opts.seed, onWarning: (l) => console.log(`  ${l}`), onEpochEnd: logEpoch('distill'),

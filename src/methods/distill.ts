@@ -22,12 +22,22 @@
  * used in training only: the representation downstream (`embed`, the saved encoder) is the
  * backbone's, in the student's width (the projection's pre-image of the teacher's space). Give
  * `head` to choose another projection; with equal widths the default head is the identity.
+ *
+ * Objective: `'mse'` (default, the paper's) or `'infonce'`: contrastive distillation (Tian, Krishnan,
+ * Isola, "Contrastive Representation Distillation", ICLR 2020, https://arxiv.org/abs/1910.10699, in
+ * its in-batch form): the student's projection of item i must pick the teacher's embedding of item i
+ * among the batch's teacher embeddings (infoNceLoss, cosine, `temperature` default 0.05 = MNRL's
+ * scale 20). MSE to a teacher whose embeddings share a large common direction (USE-lite's do: mean
+ * cosine between two texts ~0.4) is mostly won by predicting that direction, and a student trained
+ * from scratch can reach a low MSE while telling texts apart poorly; the contrastive objective
+ * scores only what tells the batch's texts apart, the geometry retrieval needs.
  */
 import { type Scalar, type Tensor, addN, div, scalar, tensor2d, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Batch } from '../data/batch.js';
 import type { Source } from '../data/source.js';
 import { distillationLoss } from '../losses/distill.js';
+import { infoNceLoss } from '../losses/infonce.js';
 import { projectionHead } from '../models/heads.js';
 import { identityHead } from '../models/identity-head.js';
 import { EncoderMethod } from './encoder-method.js';
@@ -64,6 +74,10 @@ export interface DistillOptions {
   head?: LayersModel;
   /** Seed of the default projection's weights (unseeded when absent). */
   seed?: number;
+  /** 'mse' (default: Reimers & Gurevych 2020) or 'infonce' (contrastive distillation, in-batch: see the class comment). */
+  objective?: 'mse' | 'infonce';
+  /** Temperature of the 'infonce' objective. Default 0.05 (MNRL's scale 20). */
+  temperature?: number;
 }
 
 /** `rows` of a teacher's answer for `n` texts, checked, as one row-major n x dim array. */
@@ -149,12 +163,16 @@ export class Distill extends EncoderMethod {
   readonly name = 'distill';
   /** The teacher's width (the projections' width). */
   readonly teacherDim: number;
+  readonly objective: 'mse' | 'infonce';
+  readonly temperature: number;
   private readonly matrix?: TeacherMatrix;
   private readonly teacherFn?: TeacherFunction;
   private readonly text?: (i: number) => string;
 
   constructor(options: DistillOptions) {
-    const { backbone, teacher, texts, head, seed } = options ?? ({} as DistillOptions);
+    const { backbone, teacher, texts, head, seed, objective = 'mse', temperature = 0.05 } = options ?? ({} as DistillOptions);
+    if (objective !== 'mse' && objective !== 'infonce') throw new Error(`Distill: objective must be 'mse' or 'infonce', received ${JSON.stringify(objective)}`);
+    if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature <= 0) throw new Error(`Distill: temperature must be a finite number > 0, received ${JSON.stringify(temperature)}`);
     if (!backbone || typeof backbone.apply !== 'function') throw new Error(`Distill: backbone is required (a LayersModel), received ${String(backbone)}`);
     const studentDim = backbone.outputs[0].shape.at(-1) as number;
     // The teacher's width first: it decides the default head.
@@ -185,6 +203,8 @@ export class Distill extends EncoderMethod {
     const projection = head ?? (teacherDim === studentDim ? identityHead(studentDim) : projectionHead([[studentDim, teacherDim]], 'distill_projection', seed));
     super('Distill', backbone, projection);
     this.teacherDim = teacherDim;
+    this.objective = objective;
+    this.temperature = temperature;
     this.matrix = matrix;
     this.teacherFn = matrix ? undefined : (teacher as TeacherFunction);
     this.text = text;
@@ -207,13 +227,14 @@ export class Distill extends EncoderMethod {
     return tensor2d(teacherMatrix('Distill: teacher', this.teacherFn!(texts), size, d).data, [size, d]);
   }
 
-  /** Mean over views of the MSE between the student's projections and the teacher's embeddings. */
+  /** Mean over views of the objective (MSE or in-batch InfoNCE) between the student's projections and the teacher's embeddings. */
   loss(batch: Batch): Scalar {
     const { views } = batch;
     if (views.length < 1) throw new Error('Distill: expects at least 1 view, received 0');
     return tidy(() => {
       const target = this.targets(batch); // [N, teacherDim], a constant of the graph
-      const losses = views.map((v) => distillationLoss(this.project(v, true), target));
+      const one = (student: Tensor) => (this.objective === 'mse' ? distillationLoss(student, target) : infoNceLoss(student, target, undefined, { temperature: this.temperature }));
+      const losses = views.map((v) => one(this.project(v, true)));
       return (losses.length === 1 ? losses[0] : div(addN(losses), scalar(losses.length))) as Scalar;
     });
   }

@@ -118,6 +118,38 @@ describe('Distill', () => {
     m.dispose();
   }, 60_000);
 
+  it("objective 'infonce': the float64 in-batch InfoNCE of the student's rows against the teacher's rows (cosine / T); trains through the Trainer", async () => {
+    const teacher32: TeacherMatrix = { rows: corpus.length, dim: 32, data: randomArray(corpus.length * 32, 4) };
+    const m = new Distill({ backbone: encoder(), teacher: teacher32, objective: 'infonce', temperature: 0.1 });
+    expect([m.objective, m.temperature]).toEqual(['infonce', 0.1]);
+    const items = [2, 9, 30, 4, 11];
+    const batch = textBatch(items, [(t) => t]);
+    const got = tf.tidy(() => m.loss(batch).dataSync()[0]);
+    const s = rowsOf(m.embed(batch.views[0]));
+    const t = items.map((i) => Array.from(teacher32.data.slice(i * 32, (i + 1) * 32)));
+    const cos = (a: number[], b: number[]) => {
+      let ab = 0, aa = 0, bb = 0;
+      for (let d = 0; d < a.length; d++) { ab += a[d] * b[d]; aa += a[d] * a[d]; bb += b[d] * b[d]; }
+      return ab / (Math.sqrt(aa) * Math.sqrt(bb));
+    };
+    let want = 0;
+    for (let i = 0; i < s.length; i++) {
+      let z = 0;
+      for (let j = 0; j < t.length; j++) z += Math.exp(cos(s[i], t[j]) / 0.1);
+      want += -(cos(s[i], t[i]) / 0.1 - Math.log(z)) / s.length;
+    }
+    expectClose([got], [want], 1e-5, 1e-5);
+    disposeBatch(batch);
+    const before = tf.memory().numTensors;
+    const history = await new Trainer({ epochs: 4, batchSize: 16, learningRate: 3e-3, seed: 1 })
+      .fit(m, new DataLoader({ source: texts, views: identityViews<string>(1), collate }));
+    expect(history.at(-1)!.loss).toBeLessThan(history[0].loss);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => new Distill({ backbone: encoder(), teacher: teacher32, objective: 'kl' as never })).toThrow(`Distill: objective must be 'mse' or 'infonce', received "kl"`);
+    expect(() => new Distill({ backbone: encoder(), teacher: teacher32, temperature: 0 })).toThrow('Distill: temperature must be a finite number > 0, received 0');
+    m.dispose();
+  }, 60_000);
+
   it('teacherEmbeddings embeds a source in batches, in item order, with progress; sync, async and UseLite-shaped teachers', async () => {
     const progress: [number, number][] = [];
     const calls: number[] = [];
