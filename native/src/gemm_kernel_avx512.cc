@@ -20,9 +20,11 @@ namespace contrastive {
 namespace {
 constexpr int MR = 14, NR = 32;
 
+// Rows [0, ROWS) of the accumulators to C (added to C's values when accumulating).
+template <int ROWS>
 inline void store_tile(__m512 (&c)[MR][2], float* C, int64_t ldc, int accumulate) {
 #pragma GCC unroll 14
-  for (int r = 0; r < MR; ++r) {
+  for (int r = 0; r < ROWS; ++r) {
     float* cr = C + r * ldc;
     if (accumulate) {
       c[r][0] = _mm512_add_ps(c[r][0], _mm512_loadu_ps(cr));
@@ -48,7 +50,7 @@ void ukernel(int64_t kc, const float* Ap, const float* Bp, float* C, int64_t ldc
     Ap += MR;
     Bp += NR;
   }
-  store_tile(c, C, ldc, accumulate);
+  store_tile<MR>(c, C, ldc, accumulate);
 }
 
 // ROWS (1..MR) rows of A in place; partial row tiles (M % MR) use ROWS < MR, so no row is read
@@ -82,16 +84,7 @@ void ukernel_direct(int64_t kc, const float* A, int64_t lda, const float* Bp, fl
     ++p0, ++p3, ++p6, ++p9, ++p12;
     Bp += NR;
   }
-#pragma GCC unroll 14
-  for (int r = 0; r < ROWS; ++r) {
-    float* cr = C + r * ldc;
-    if (accumulate) {
-      c[r][0] = _mm512_add_ps(c[r][0], _mm512_loadu_ps(cr));
-      c[r][1] = _mm512_add_ps(c[r][1], _mm512_loadu_ps(cr + 16));
-    }
-    _mm512_storeu_ps(cr, c[r][0]);
-    _mm512_storeu_ps(cr + 16, c[r][1]);
-  }
+  store_tile<ROWS>(c, C, ldc, accumulate);
 }
 
 // 16 x 16 transpose in registers (unpack, shuffle within lanes, then two rounds of 128-bit lane
