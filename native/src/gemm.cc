@@ -151,6 +151,16 @@ void apply_epilogue(int64_t M, int64_t N, float* C, int64_t ldc, const Epilogue&
 
 namespace {
 
+// Runs fn(lo, hi) on the pool over `chunks` contiguous near-equal ranges of [0, n) (empty ones
+// skipped): the split of B's panels or of C's row tiles over the threads.
+template <class F>
+void parallel_chunks(int64_t n, int64_t chunks, F&& fn) {
+  parallel_for(chunks, [&](int64_t t, int) {
+    const int64_t lo = n * t / chunks, hi = n * (t + 1) / chunks;
+    if (hi > lo) fn(lo, hi);
+  });
+}
+
 // One KC x NC block of B is packed (bp) and shared; this computes rows [i0, i0+mc) x columns
 // [j0, j0 + nc) of C against it, for the jr panels [jr0, jr1).
 void macro_kernel(const KernelInfo& kr, int64_t mc, int64_t nc, int64_t kc, const float* ap, const float* bp,
@@ -243,11 +253,7 @@ void gemm_direct(const KernelInfo& kr, int64_t M, int64_t N, int64_t K, const fl
     }
   };
   if (T > 1) {
-    const int64_t chunks = std::min<int64_t>(npanels, 4 * T);
-    parallel_for(chunks, [&](int64_t t, int) {
-      const int64_t j0 = npanels * t / chunks, j1 = npanels * (t + 1) / chunks;
-      if (j1 > j0) pack_panels(j0, j1);
-    });
+    parallel_chunks(npanels, std::min<int64_t>(npanels, 4 * T), pack_panels);
   } else {
     pack_panels(0, npanels);
   }
@@ -291,7 +297,7 @@ void gemm_direct(const KernelInfo& kr, int64_t M, int64_t N, int64_t K, const fl
   if (tasks <= 1) {
     run_tiles(0, mtiles);
   } else {
-    parallel_for(tasks, [&](int64_t t, int) { run_tiles(mtiles * t / tasks, mtiles * (t + 1) / tasks); });
+    parallel_chunks(mtiles, tasks, run_tiles);
   }
 }
 
@@ -370,10 +376,8 @@ void gemm(int64_t M, int64_t N, int64_t K, const PackA& A, const PackB& B, float
       const int64_t kc = std::min(KC, K - pc);
       const bool acc = accumulate || pc > 0, last = pc + kc >= K;
       float* bp = tl_b.get(npanels * NR * kc);
-      const int64_t pchunks = std::min<int64_t>(npanels, 4 * T);
-      parallel_for(pchunks, [&](int64_t t, int) {
-        int64_t p0 = npanels * t / pchunks, p1 = npanels * (t + 1) / pchunks;
-        if (p1 > p0) B.pack(pc, kc, jc + p0 * NR, std::min(nc, p1 * NR) - p0 * NR, NR, bp + p0 * NR * kc);
+      parallel_chunks(npanels, std::min<int64_t>(npanels, 4 * T), [&](int64_t p0, int64_t p1) {
+        B.pack(pc, kc, jc + p0 * NR, std::min(nc, p1 * NR) - p0 * NR, NR, bp + p0 * NR * kc);
       });
       parallel_for(mblocks * ngroups, [&](int64_t t, int) {
         const int64_t ib = t / ngroups, g = t % ngroups;
