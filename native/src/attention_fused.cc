@@ -4,60 +4,17 @@
 // S and P live in a per-thread buffer ([Lq, Lk], 16 KB at L = 64) that stays in L1/L2 between the
 // three steps, instead of two [B, heads, Lq, Lk] tensors written and read back by three kernels
 // (HeadScores, MaskedSoftmax, HeadContext, which training still uses: it needs P for the gradient).
-// The softmax row is that of attention_softmax.cc (a row whose max is not finite is NaN).
+// The softmax row is masked_softmax_row.h, as in attention_softmax.cc.
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <vector>
 
 #include "gemm.h"
+#include "masked_softmax_row.h"
 #include "napi_util.h"
 #include "thread_pool.h"
-#include "vmath.h"
 
 namespace contrastive {
 namespace {
-
-constexpr int64_t L = 16;
-
-// z = exp(s * scale + bias - max) / sum, in place; bias may be null. The max skips NaN (so the
-// loops vectorize); a NaN logit still makes the sum NaN, and a row whose sum or max is not finite
-// comes out NaN, as in attention_softmax.cc.
-CONTRASTIVE_CLONES
-void softmax_row(float* __restrict z, const float* __restrict bias, int64_t n, float scale) {
-  if (bias)
-    for (int64_t i = 0; i < n; ++i) z[i] = z[i] * scale + bias[i];
-  else
-    for (int64_t i = 0; i < n; ++i) z[i] *= scale;
-  float m[L];
-  for (int64_t j = 0; j < L; ++j) m[j] = -std::numeric_limits<float>::infinity();
-  int64_t i = 0;
-  for (; i + L <= n; i += L)
-    for (int64_t j = 0; j < L; ++j) m[j] = std::max(m[j], z[i + j]);
-  for (int64_t j = 0; i + j < n; ++j) m[j] = std::max(m[j], z[i + j]);
-  float mx = m[0];
-  for (int64_t j = 1; j < L; ++j) mx = m[j] > mx ? m[j] : mx;
-  float s[L] = {};
-  for (i = 0; i + L <= n; i += L)
-    for (int64_t j = 0; j < L; ++j) {
-      const float e = vmath::exp(z[i + j] - mx);
-      z[i + j] = e;
-      s[j] += e;
-    }
-  for (int64_t j = 0; i + j < n; ++j) {
-    const float e = vmath::exp(z[i + j] - mx);
-    z[i + j] = e;
-    s[j] += e;
-  }
-  float total = 0.f;
-  for (int64_t j = 0; j < L; ++j) total += s[j];
-  if (!std::isfinite(mx) || !std::isfinite(total)) {
-    std::fill(z, z + n, std::numeric_limits<float>::quiet_NaN());
-    return;
-  }
-  const float inv = 1.f / total;
-  for (i = 0; i < n; ++i) z[i] *= inv;
-}
 
 // attentionFused(q, k, v, bias|null, out, B, G, Lq, Lk, D, scale)
 //   q [B, Lq, G * D], k and v [B, Lk, G * D], bias [B, Lk] (additive, per key), out [B, Lq, G * D].
@@ -87,7 +44,7 @@ Napi::Value AttentionFused(const Napi::CallbackInfo& info) {
     // S = Q K^T, then P V into the head's columns of out
     sgemm_strided(Lq, Lk, D, Strided{qb, H, 1}, Strided{kb, 1, H}, S, Lk, false, none, false);
     const float* brow = bias ? bias + b * Lk : nullptr;
-    for (int64_t i = 0; i < Lq; ++i) softmax_row(S + i * Lk, brow, Lk, scale);
+    for (int64_t i = 0; i < Lq; ++i) masked_softmax_row(S + i * Lk, brow, S + i * Lk, Lk, scale);
     sgemm_strided(Lq, D, Lk, Strided{S, Lk, 1}, Strided{vb, H, 1}, out + b * Lq * H + g * D, H, false, none, false);
   });
   return info.Env().Undefined();
