@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gelu.h"
 #include "thread_pool.h"
 
 namespace contrastive {
@@ -68,6 +69,7 @@ inline float act1(float v, Act act, float alpha, float pw) {
     case Act::Elu: return v >= 0.f ? v : std::expm1(v);
     case Act::Sigmoid: return 1.f / (1.f + std::exp(-v));
     case Act::Prelu: return v < 0.f ? pw * v : v;
+    case Act::Gelu: return gelu1(v);
   }
   return v;
 }
@@ -142,6 +144,7 @@ void apply_epilogue(int64_t M, int64_t N, float* C, int64_t ldc, const Epilogue&
     switch (epi.act) {
       case Act::None: break;
       case Act::Relu: for (int64_t j = 0; j < N; ++j) c[j] = c[j] > 0.f ? c[j] : 0.f; break;
+      case Act::Gelu: gelu_span(c, c, N); break;  // vectorized (gelu.cc)
       default:
         for (int64_t j = 0; j < N; ++j)
           c[j] = act1(c[j], epi.act, epi.alpha, epi.prelu ? epi.prelu[col0 + j] : 0.f);
@@ -287,8 +290,10 @@ void gemm_direct(const KernelInfo& kr, int64_t M, int64_t N, int64_t K, const fl
                   for (int64_t q = 0; q < nr; ++q) cr[q] = tr[q];
               }
             }
-            if (last) apply_epilogue(mr, nr, c, ldc, epi, jr);
           }
+          // once per row tile and column block (one call per row of up to NC_DIRECT columns, still
+          // in cache), not per micro-tile: GELU's vectorized span wants long rows
+          if (last) apply_epilogue(mr, nc, C + i * ldc + jc, ldc, epi, jc);
         }
       }
     }

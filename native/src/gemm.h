@@ -6,7 +6,7 @@
 
 namespace contrastive {
 
-enum class Act : int { None = 0, Relu = 1, Relu6 = 2, LeakyRelu = 3, Elu = 4, Sigmoid = 5, Prelu = 6 };
+enum class Act : int { None = 0, Relu = 1, Relu6 = 2, LeakyRelu = 3, Elu = 4, Sigmoid = 5, Prelu = 6, Gelu = 7 };
 
 struct Epilogue {
   const float* bias = nullptr;   // [N] added to every row (or nullptr)

@@ -17,6 +17,7 @@ export const enum ActCode {
   Elu = 4,
   Sigmoid = 5,
   Prelu = 6,
+  Gelu = 7,
 }
 
 /** Unary op codes shared with native/src/elementwise.cc (enum UnaryOp). */

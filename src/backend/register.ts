@@ -56,7 +56,8 @@ function registerNative(): boolean {
   registerBackend(NATIVE_BACKEND, () => new NativeBackend(), NATIVE_PRIORITY);
   copyRegisteredKernels('cpu', NATIVE_BACKEND);
   for (const config of nativeKernelConfigs) {
-    unregisterKernel(config.kernelName, NATIVE_BACKEND);
+    // (native-only kernels, e.g. ContrastiveDenseGelu, have no cpu kernel copied over to replace)
+    if (getKernel(config.kernelName, NATIVE_BACKEND)) unregisterKernel(config.kernelName, NATIVE_BACKEND);
     registerKernel({ ...config, backendName: NATIVE_BACKEND });
   }
   return true;

@@ -16,6 +16,7 @@ import { geluConfig, geluGradConfig } from './Gelu.js';
 import { maskedSoftmaxConfig, maskedSoftmaxGradConfig } from './MaskedSoftmax.js';
 import { headContextConfig, headScoresConfig } from './AttentionHeads.js';
 import { fusedAttentionConfig } from './FusedAttention.js';
+import { denseGeluConfig } from './DenseGelu.js';
 import { sliceConfig, splitVConfig } from './Slice.js';
 import { gatherNdConfig } from './GatherNd.js';
 import { gatherV2Config } from './GatherV2.js';
@@ -77,6 +78,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   headScoresConfig,
   headContextConfig,
   fusedAttentionConfig,
+  denseGeluConfig,
   sliceConfig,
   splitVConfig,
   gatherNdConfig,

@@ -5,7 +5,7 @@
  */
 import { fused, reshape, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import type { DenseWeights } from './attention.js';
-import { gelu } from './gelu.js';
+import { denseGelu } from '../../ops/dense-gelu.js';
 
 /** The weights of one feed-forward block, named as BERT's: intermediate.dense [H, I], output.dense [I, H]. */
 export interface FeedForwardWeights {
@@ -22,7 +22,7 @@ export function feedForward(x: Tensor, w: FeedForwardWeights): Tensor {
   }
   return tidy(() => {
     const x2 = reshape(x, [x.size / H, H]); // [N, H]
-    const h = gelu(fused.matMul({ a: x2, b: w.intermediate.kernel, bias: w.intermediate.bias })); // [N, I]
+    const h = denseGelu(x2, w.intermediate.kernel, w.intermediate.bias); // [N, I] (one GEMM with GELU in its epilogue in inference)
     return reshape(fused.matMul({ a: h, b: w.output.kernel, bias: w.output.bias }), x.shape); // [..., H]
   });
 }
