@@ -62,10 +62,16 @@ inline void row_stats(const float* x, int64_t H, double eps, float& mean, float&
   rstd = static_cast<float>(1.0 / std::sqrt(v + eps));
 }
 
+// y may be x (in place).
 CONTRASTIVE_CLONES
-void ln_row(const float* __restrict x, const float* __restrict gamma, const float* __restrict beta, float* __restrict y,
-            int64_t H, float m, float r) {
+void ln_row(const float* x, const float* __restrict gamma, const float* __restrict beta, float* y, int64_t H, float m,
+            float r) {
   for (int64_t j = 0; j < H; ++j) y[j] = (x[j] - m) * r * gamma[j] + beta[j];
+}
+
+CONTRASTIVE_CLONES
+void add_row(const float* __restrict a, const float* __restrict b, float* __restrict s, int64_t H) {
+  for (int64_t j = 0; j < H; ++j) s[j] = a[j] + b[j];
 }
 
 // Row sums sum(g) and sum(g * xhat) with g = dy * gamma, and the column sums of dy * xhat (into
@@ -111,6 +117,24 @@ int64_t task_count(int64_t M, int64_t H) {
   return std::max<int64_t>(1, std::min<int64_t>((M + kBlock - 1) / kBlock, num_threads() * 4));
 }
 
+// Runs fn(i) for every row i in [0, M), in contiguous tasks over the pool.
+template <class F>
+void each_row(int64_t M, int64_t H, F&& fn) {
+  const int64_t tasks = task_count(M, H);
+  auto rows = [&](int64_t r0, int64_t r1) {
+    for (int64_t i = r0; i < r1; ++i) fn(i);
+  };
+  if (tasks == 1) rows(0, M);
+  else parallel_for(tasks, [&](int64_t t, int) { rows(M * t / tasks, M * (t + 1) / tasks); });
+}
+
+// y = LayerNorm(x) of one row (y may be x).
+inline void norm_row(const float* x, const float* gamma, const float* beta, float* y, int64_t H, double eps) {
+  float m, r;
+  row_stats(x, H, eps, m, r);
+  ln_row(x, gamma, beta, y, H, m, r);
+}
+
 // layerNormForward(x, gamma, beta, M, H, eps, y); x, y: [M, H], gamma, beta: [H].
 Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
   const float* x = f32(info[0]);
@@ -120,16 +144,27 @@ Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
   const double eps = dbl(info[5]);
   float* y = f32(info[6]);
   if (M == 0 || H == 0) return info.Env().Undefined();
-  const int64_t tasks = task_count(M, H);
-  auto rows = [&](int64_t r0, int64_t r1) {
-    for (int64_t i = r0; i < r1; ++i) {
-      float m, r;
-      row_stats(x + i * H, H, eps, m, r);
-      ln_row(x + i * H, gamma, beta, y + i * H, H, m, r);
-    }
-  };
-  if (tasks == 1) rows(0, M);
-  else parallel_for(tasks, [&](int64_t t, int) { rows(M * t / tasks, M * (t + 1) / tasks); });
+  each_row(M, H, [&](int64_t i) { norm_row(x + i * H, gamma, beta, y + i * H, H, eps); });
+  return info.Env().Undefined();
+}
+
+// addLayerNormForward(x, r, gamma, beta, M, H, eps, y): y = LayerNorm(x + r), the residual add of a
+// post-LN transformer layer and its norm in one pass per row (the sum x + r is made in y's row,
+// in float as the Add kernel makes it, and normalised there while in L1); x, r, y: [M, H].
+Napi::Value AddLayerNormForward(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0]);
+  const float* res = f32(info[1]);
+  const float* gamma = f32(info[2]);
+  const float* beta = f32(info[3]);
+  const int64_t M = num(info[4]), H = num(info[5]);
+  const double eps = dbl(info[6]);
+  float* y = f32(info[7]);
+  if (M == 0 || H == 0) return info.Env().Undefined();
+  each_row(M, H, [&](int64_t i) {
+    float* yr = y + i * H;
+    add_row(x + i * H, res + i * H, yr, H);
+    norm_row(yr, gamma, beta, yr, H, eps);
+  });
   return info.Env().Undefined();
 }
 
@@ -180,6 +215,7 @@ Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
 void init_layer_norm(Napi::Env, Napi::Object exports) {
   CONTRASTIVE_EXPORT(exports, "layerNormForward", LayerNormForward);
   CONTRASTIVE_EXPORT(exports, "layerNormBackward", LayerNormBackward);
+  CONTRASTIVE_EXPORT(exports, "addLayerNormForward", AddLayerNormForward);
 }
 
 }  // namespace contrastive

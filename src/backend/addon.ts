@@ -80,6 +80,8 @@ export interface NativeAddon {
   layerNormForward(x: F32, gamma: F32, beta: F32, M: number, H: number, eps: number, y: F32): void;
   /** Its gradient: dx [M, H], dgamma and dbeta [H] (row statistics recomputed from x). */
   layerNormBackward(dy: F32, x: F32, gamma: F32, M: number, H: number, eps: number, dx: F32, dgamma: F32, dbeta: F32): void;
+  /** y = LayerNorm(x + r) of the rows of x, r [M, H] (the sum in float, as Add makes it). */
+  addLayerNormForward(x: F32, r: F32, gamma: F32, beta: F32, M: number, H: number, eps: number, y: F32): void;
   /** y = exact (erf) GELU of x, elementwise. */
   gelu(x: F32, y: F32): void;
   /** dx = dy * gelu'(x), elementwise. */

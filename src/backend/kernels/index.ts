@@ -12,6 +12,7 @@ import { fusedDepthwiseConv2DConfig } from './FusedDepthwiseConv2D.js';
 import { fusedMatMulConfig } from './_FusedMatMul.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './BatchNormTrain.js';
 import { layerNormConfig, layerNormGradConfig } from './LayerNorm.js';
+import { addLayerNormConfig } from './AddLayerNorm.js';
 import { geluConfig, geluGradConfig } from './Gelu.js';
 import { maskedSoftmaxConfig, maskedSoftmaxGradConfig } from './MaskedSoftmax.js';
 import { headContextConfig, headScoresConfig } from './AttentionHeads.js';
@@ -71,6 +72,7 @@ export const nativeKernelConfigs: KernelConfig[] = [
   batchNormTrainGradConfig,
   layerNormConfig,
   layerNormGradConfig,
+  addLayerNormConfig,
   geluConfig,
   geluGradConfig,
   maskedSoftmaxConfig,

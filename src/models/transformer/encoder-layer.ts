@@ -19,6 +19,7 @@ import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layer
 import { extendedAttentionMask, multiHeadSelfAttention } from './attention.js';
 import { feedForward } from './feed-forward.js';
 import { BERT_LAYER_NORM_EPS, layerNorm } from './layer-norm.js';
+import { addLayerNorm } from '../../ops/add-layer-norm.js';
 import { DropoutStream, deriveSeed } from './dropout.js';
 import { checkInt, checkPositive, checkRate, checkSeed, kernelInitializer } from './options.js';
 
@@ -130,6 +131,8 @@ export class TransformerEncoderLayer extends layers.Layer {
     const w = this.w;
     const read = (d: Dense) => ({ kernel: d.kernel.read(), bias: d.bias.read() });
     const ln = (t: Tensor, n: Norm) => layerNorm(t, n.gamma.read(), n.beta.read(), this.layerNormEps);
+    // LN(x + y): one kernel in inference (src/ops/add-layer-norm.ts), Add then LayerNorm when training
+    const addLn = (t: Tensor, r: Tensor, n: Norm) => addLayerNorm(t, r, n.gamma.read(), n.beta.read(), this.layerNormEps);
     const drop = (t: Tensor, rate: number) => (training ? this.dropoutStream.apply(t, rate) : t);
     return tidy(() => {
       const m = extendedAttentionMask(mask); // [B, 1, 1, L]
@@ -140,8 +143,8 @@ export class TransformerEncoderLayer extends layers.Layer {
       const ffn = (t: Tensor) => drop(feedForward(t, ffnW), this.hiddenDropout);
       const h = x; // [B, L, H]
       if (this.norm === 'post') {
-        const a = ln(add(h, attn(h)), w.attnNorm); // [B, L, H]
-        return ln(add(a, ffn(a)), w.outNorm);
+        const a = addLn(h, attn(h), w.attnNorm); // [B, L, H]
+        return addLn(a, ffn(a), w.outNorm);
       }
       const a = add(h, attn(ln(h, w.attnNorm)));
       return add(a, ffn(ln(a, w.outNorm)));
