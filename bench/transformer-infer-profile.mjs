@@ -4,12 +4,13 @@
  * inputs: 32 x 64 tokens, random weights from bench/results/minilm-l6-random), ours beside
  * onnxruntime-node, then ours kernel by kernel: where the forward's time goes.
  *
- *   npm run build && node bench/transformer-infer-profile.mjs [--reps 9] [--threads 2] [--no-profile]
+ *   npm run build && node bench/transformer-infer-profile.mjs [--reps 9] [--threads 2] [--no-profile] [--unfused]
  *
- * Repetitions alternate ours / ORT (the order flipped every other one); medians and ORT/ours are
- * printed. The profile wraps every `native` kernel in a timer (as bench/profile.mjs) over 3
- * forwards and lists each kernel's ms per forward, share of the wall time and calls. Needs
- * onnxruntime-node as transformer-speed.mjs does (/tmp/ort/node_modules/onnxruntime-node).
+ * Repetitions alternate ours / ORT (the order rotated every repetition; with --unfused also ours
+ * without the residual-add + LayerNorm and bias + GELU fusions); medians and ratios are printed.
+ * The profile wraps every `native` kernel in a timer (as bench/profile.mjs) over 3 forwards and
+ * lists each kernel's ms per forward, share of the wall time and calls. Needs onnxruntime-node as
+ * transformer-speed.mjs does (/tmp/ort/node_modules/onnxruntime-node).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -19,7 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
-const reps = opt('--reps', 9), threads = opt('--threads', 2), profile = !args.includes('--no-profile');
+const reps = opt('--reps', 9), threads = opt('--threads', 2), profile = !args.includes('--no-profile'), unfused = args.includes('--unfused');
 process.env.CONTRASTIVE_THREADS = String(threads);
 const lib = await import(join(root, 'dist/node.js'));
 await tf.setBackend('native');
@@ -51,19 +52,29 @@ const [, v2] = await orti();
 let err = 0;
 for (let i = 0; i < v1.length; i++) err = Math.max(err, Math.abs(v1[i] - v2[i]));
 console.log(`max abs ours vs ORT ${err.toExponential(2)} over [${B}, 384]`);
-const a = [], b = [];
+// --unfused: a third contestant, ours without the inference fusions of the residual add +
+// LayerNorm and of bias + GELU (their kernels unregistered for its forwards, so the ops take the
+// Add + LayerNorm and GEMM + Gelu path), in the same rotation: ours-vs-ours on a shared machine.
+const fusedKernels = ['ContrastiveAddLayerNorm', 'ContrastiveDenseGelu'].map((n) => tf.getKernel(n, 'native')).filter(Boolean);
+const oursUnfused = () => {
+  for (const c of fusedKernels) tf.unregisterKernel(c.kernelName, 'native');
+  try {
+    return ours();
+  } finally {
+    for (const c of fusedKernels) tf.registerKernel(c);
+  }
+};
+const a = [], b = [], c = [];
+const runs = [() => a.push(ours()[0]), async () => b.push((await orti())[0])];
+if (unfused) runs.push(() => c.push(oursUnfused()[0]));
+if (unfused) oursUnfused();
 for (let r = 0; r < reps; r++) {
   await new Promise((s) => setTimeout(s, 30));
-  if (r % 2) {
-    b.push((await orti())[0]);
-    a.push(ours()[0]);
-  } else {
-    a.push(ours()[0]);
-    b.push((await orti())[0]);
-  }
+  for (let i = 0; i < runs.length; i++) await runs[(r + i) % runs.length]();
 }
 const med = (x) => x.slice().sort((p, q) => p - q)[x.length >> 1];
 console.log(`ours ${med(a).toFixed(1)} ms, ORT ${med(b).toFixed(1)} ms, ORT/ours ${(med(b) / med(a)).toFixed(2)}x (medians of ${reps}; ours ${a.map((x) => x.toFixed(0))}; ORT ${b.map((x) => x.toFixed(0))})`);
+if (unfused) console.log(`ours unfused ${med(c).toFixed(1)} ms, unfused/ours ${(med(c) / med(a)).toFixed(2)}x, ORT/unfused ${(med(b) / med(c)).toFixed(2)}x (${c.map((x) => x.toFixed(0))})`);
 if (profile) {
   const stats = new Map();
   const originals = tf.getKernelsForBackend('native');
