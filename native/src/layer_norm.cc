@@ -128,14 +128,10 @@ void each_row(int64_t M, int64_t H, F&& fn) {
   else parallel_for(tasks, [&](int64_t t, int) { rows(M * t / tasks, M * (t + 1) / tasks); });
 }
 
-// y = LayerNorm(x) of one row (y may be x).
-inline void norm_row(const float* x, const float* gamma, const float* beta, float* y, int64_t H, double eps) {
-  float m, r;
-  row_stats(x, H, eps, m, r);
-  ln_row(x, gamma, beta, y, H, m, r);
-}
-
-// layerNormForward(x, gamma, beta, M, H, eps, y); x, y: [M, H], gamma, beta: [H].
+// layerNormForward(x, gamma, beta, M, H, eps, y, r|null); x, y (and r): [M, H], gamma, beta: [H].
+// With r: y = LayerNorm(x + r), the residual add of a post-LN transformer layer and its norm in one
+// pass per row (the sum made in y's row, in float as the Add kernel makes it, and normalised there
+// while in L1).
 Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
   const float* x = f32(info[0]);
   const float* gamma = f32(info[1]);
@@ -143,27 +139,18 @@ Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
   const int64_t M = num(info[3]), H = num(info[4]);
   const double eps = dbl(info[5]);
   float* y = f32(info[6]);
-  if (M == 0 || H == 0) return info.Env().Undefined();
-  each_row(M, H, [&](int64_t i) { norm_row(x + i * H, gamma, beta, y + i * H, H, eps); });
-  return info.Env().Undefined();
-}
-
-// addLayerNormForward(x, r, gamma, beta, M, H, eps, y): y = LayerNorm(x + r), the residual add of a
-// post-LN transformer layer and its norm in one pass per row (the sum x + r is made in y's row,
-// in float as the Add kernel makes it, and normalised there while in L1); x, r, y: [M, H].
-Napi::Value AddLayerNormForward(const Napi::CallbackInfo& info) {
-  const float* x = f32(info[0]);
-  const float* res = f32(info[1]);
-  const float* gamma = f32(info[2]);
-  const float* beta = f32(info[3]);
-  const int64_t M = num(info[4]), H = num(info[5]);
-  const double eps = dbl(info[6]);
-  float* y = f32(info[7]);
+  const float* res = f32_or_null(info[7]);
   if (M == 0 || H == 0) return info.Env().Undefined();
   each_row(M, H, [&](int64_t i) {
+    const float* xr = x + i * H;
     float* yr = y + i * H;
-    add_row(x + i * H, res + i * H, yr, H);
-    norm_row(yr, gamma, beta, yr, H, eps);
+    if (res) {
+      add_row(xr, res + i * H, yr, H);
+      xr = yr;
+    }
+    float m, r;
+    row_stats(xr, H, eps, m, r);
+    ln_row(xr, gamma, beta, yr, H, m, r);
   });
   return info.Env().Undefined();
 }
@@ -215,7 +202,6 @@ Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
 void init_layer_norm(Napi::Env, Napi::Object exports) {
   CONTRASTIVE_EXPORT(exports, "layerNormForward", LayerNormForward);
   CONTRASTIVE_EXPORT(exports, "layerNormBackward", LayerNormBackward);
-  CONTRASTIVE_EXPORT(exports, "addLayerNormForward", AddLayerNormForward);
 }
 
 }  // namespace contrastive

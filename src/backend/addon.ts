@@ -76,12 +76,13 @@ export interface NativeAddon {
   ): void;
   /** out = offset + (x - mean) * scale / sqrt(variance + eps), parameters [C] along x's last axis. */
   batchNorm(x: F32, out: F32, mean: F32, variance: F32, offset: F32 | null, scale: F32 | null, C: number, eps: number): void;
-  /** LayerNorm of the rows of x [M, H]: y = (x - mean) / sqrt(var + eps) * gamma + beta. */
-  layerNormForward(x: F32, gamma: F32, beta: F32, M: number, H: number, eps: number, y: F32): void;
+  /**
+   * LayerNorm of the rows of x [M, H]: y = (x - mean) / sqrt(var + eps) * gamma + beta; with r [M, H],
+   * of x + r (the residual add fused, the sum in float as Add makes it).
+   */
+  layerNormForward(x: F32, gamma: F32, beta: F32, M: number, H: number, eps: number, y: F32, r?: F32 | null): void;
   /** Its gradient: dx [M, H], dgamma and dbeta [H] (row statistics recomputed from x). */
   layerNormBackward(dy: F32, x: F32, gamma: F32, M: number, H: number, eps: number, dx: F32, dgamma: F32, dbeta: F32): void;
-  /** y = LayerNorm(x + r) of the rows of x, r [M, H] (the sum in float, as Add makes it). */
-  addLayerNormForward(x: F32, r: F32, gamma: F32, beta: F32, M: number, H: number, eps: number, y: F32): void;
   /** y = exact (erf) GELU of x, elementwise. */
   gelu(x: F32, y: F32): void;
   /** dx = dy * gelu'(x), elementwise. */

@@ -6,7 +6,7 @@
  *
  * With no gradient being recorded (inference: tfjs's engine at gradientDepth 0, the test of
  * ./fused-attention.ts) and a backend that has the fused kernel (`native`:
- * native/src/layer_norm.cc addLayerNormForward, the sum made and normalised row by row while in
+ * native/src/layer_norm.cc layerNormForward with a residual, the sum made and normalised row by row while in
  * cache), one kernel instead of an Add and a LayerNorm. Otherwise, and whenever a gradient may be
  * taken, the composition layerNorm(add(x, r)) (./layer-norm.ts), which the tests compare against.
  */

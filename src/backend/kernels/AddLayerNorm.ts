@@ -8,7 +8,7 @@ export function addLayerNorm(args: KernelArgs<Record<string, TensorInfo>, LayerN
   const { inputs: { x, r, gamma, beta }, backend, attrs } = args;
   const H = x.shape[x.shape.length - 1], M = H === 0 ? 0 : sizeOf(x.shape) / H;
   const y = alloc(backend, M * H); // every element written
-  native().addLayerNormForward(f32(backend, x), f32(backend, r), f32(backend, gamma), f32(backend, beta), M, H, attrs.epsilon, y);
+  native().layerNormForward(f32(backend, x), f32(backend, gamma), f32(backend, beta), M, H, attrs.epsilon, y, f32(backend, r));
   return output(backend, x.shape, y);
 }
 
