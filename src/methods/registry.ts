@@ -59,6 +59,8 @@ export interface MethodBuildOptions {
    */
   teacher?: TeacherMatrix;
   teacherDim?: number;
+  /** distill: its objective (Distill's `objective`). Default 'mse'. */
+  distillObjective?: 'mse' | 'infonce';
 }
 
 /**
@@ -168,12 +170,12 @@ const entries: MethodEntry[] = [
     build: (o) => new CoSENT({ backbone: o.backbone(), scores: o.scores ?? [0, 0], scale: 1 / o.temperature! }),
   },
   {
-    name: 'distill', description: 'embedding distillation: MSE to a frozen teacher\'s embeddings, e.g. USE-lite (Reimers & Gurevych 2020); texts', usesLabels: false, items: 'texts',
+    name: 'distill', description: 'embedding distillation: MSE (Reimers & Gurevych 2020) or in-batch InfoNCE (Tian et al. 2020) to a frozen teacher\'s embeddings, e.g. USE-lite; texts', usesLabels: false, items: 'texts',
     build: (o) => {
       const dim = o.teacher?.dim ?? o.teacherDim;
       if (dim === undefined) throw new Error('buildMethod: distill needs the teacher\'s embeddings (teacher) or its width (teacherDim), received neither');
       // Rebuilt to hold weights only: one zero row of the teacher's width (no loss is computed).
-      return new Distill({ backbone: o.backbone(), teacher: o.teacher ?? { rows: 1, dim, data: new Float32Array(dim) }, seed: seed(o) + 1 });
+      return new Distill({ backbone: o.backbone(), teacher: o.teacher ?? { rows: 1, dim, data: new Float32Array(dim) }, seed: seed(o) + 1, objective: o.distillObjective ?? 'mse' });
     },
   },
 ];

