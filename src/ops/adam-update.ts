@@ -16,9 +16,10 @@
  * (Math.fround after each operation), which is also the reference of the tests.
  */
 import {
-  engine, getKernel, registerKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
+  engine, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { cpuValues, referenceRegistrar } from './reference-kernels.js';
 
 export const AdamUpdate = 'ContrastiveAdamUpdate';
 
@@ -81,21 +82,9 @@ export function adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, co
 }
 
 /** Registers the plain-loop kernel for the cpu backend, once, at the first call. */
-function ensureReferenceKernel(): void {
-  if (registered) return;
-  for (const config of adamUpdateReferenceKernels('cpu')) {
-    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
-  }
-  registered = true;
-}
-let registered = false;
+const ensureReferenceKernel = referenceRegistrar(() => adamUpdateReferenceKernels('cpu'));
 
 // ---- the float32 reference ----
-
-function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
-}
 
 /**
  * The step on plain arrays, every operation rounded to float32 (Math.fround) as tfjs's kernels
@@ -123,9 +112,9 @@ interface Args { inputs: Record<string, TensorInfo>; backend: MathBackendCPU; at
 
 function referenceKernel({ inputs, backend, attrs }: Args): TensorInfo[] {
   const { param, grad, m, v } = inputs;
-  const n = values(backend, param).length;
+  const n = cpuValues(backend, param).length;
   const po = new Float32Array(n), mo = new Float32Array(n), vo = new Float32Array(n);
-  adamStepLoop(values(backend, param), values(backend, grad), values(backend, m), values(backend, v), po, mo, vo, attrs.coefs);
+  adamStepLoop(cpuValues(backend, param), cpuValues(backend, grad), cpuValues(backend, m), cpuValues(backend, v), po, mo, vo, attrs.coefs);
   return [po, mo, vo].map((a) => backend.makeTensorInfo(param.shape, 'float32', a));
 }
 

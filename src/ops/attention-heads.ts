@@ -13,10 +13,10 @@
  * every other backend runs the float64 loops below, which are also the reference the tests use.
  */
 import {
-  engine, getGradient, getKernel, registerGradient, registerKernel,
-  type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
+  engine, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { cpuValues, referenceRegistrar } from './reference-kernels.js';
 
 export const HeadScores = 'ContrastiveHeadScores';
 export const HeadContext = 'ContrastiveHeadContext';
@@ -60,17 +60,7 @@ export function headContext(p: Tensor, v: Tensor): Tensor {
   return engine().runKernel(HeadContext, { p, v }, { transposeP: false }) as Tensor;
 }
 
-function ensureReferenceKernels(): void {
-  if (registered) return;
-  for (const config of attentionHeadsReferenceKernels('cpu')) {
-    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
-  }
-  for (const grad of attentionHeadsGradConfigs) {
-    if (!getGradient(grad.kernelName)) registerGradient(grad);
-  }
-  registered = true;
-}
-let registered = false;
+const ensureReferenceKernels = referenceRegistrar(() => attentionHeadsReferenceKernels('cpu'), () => attentionHeadsGradConfigs);
 
 const scores = (a: Tensor, b: Tensor, numHeads: number) => engine().runKernel(HeadScores, { a, b }, { numHeads }) as Tensor;
 const context = (p: Tensor, v: Tensor, transposeP: boolean) => engine().runKernel(HeadContext, { p, v }, { transposeP }) as Tensor;
@@ -100,15 +90,10 @@ export const attentionHeadsGradConfigs: GradConfig[] = [
 
 // ---- reference kernels (float64 accumulation) ----
 
-function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
-}
-
 interface Args<A> { inputs: Record<string, TensorInfo>; backend: MathBackendCPU; attrs: A }
 
 function referenceScores({ inputs, backend, attrs }: Args<HeadScoresAttrs>): TensorInfo {
-  const a = values(backend, inputs.a), b = values(backend, inputs.b);
+  const a = cpuValues(backend, inputs.a), b = cpuValues(backend, inputs.b);
   const [B, La, H] = inputs.a.shape, Lb = inputs.b.shape[1], G = attrs.numHeads, D = H / G;
   const out = new Float32Array(B * G * La * Lb);
   for (let n = 0; n < B; n++) {
@@ -126,7 +111,7 @@ function referenceScores({ inputs, backend, attrs }: Args<HeadScoresAttrs>): Ten
 }
 
 function referenceContext({ inputs, backend, attrs }: Args<HeadContextAttrs>): TensorInfo {
-  const p = values(backend, inputs.p), v = values(backend, inputs.v);
+  const p = cpuValues(backend, inputs.p), v = cpuValues(backend, inputs.v);
   const [B, G, P0, P1] = inputs.p.shape, H = inputs.v.shape[2], D = H / G;
   const [Lo, Lv] = attrs.transposeP ? [P1, P0] : [P0, P1];
   const out = new Float32Array(B * Lo * H);

@@ -11,10 +11,11 @@
  *   y = (x - mean) / sqrt(variance + epsilon) * scale + offset;  mean, variance: [C]
  */
 import {
-  engine, getGradient, getKernel, registerGradient, registerKernel, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
+  engine, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
   ones, zeros,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { cpuValues, referenceRegistrar } from './reference-kernels.js';
 
 export const BatchNormTrain = 'ContrastiveBatchNormTrain';
 export const BatchNormTrainGrad = 'ContrastiveBatchNormTrainGrad';
@@ -62,15 +63,7 @@ export function batchNormTrain(x: Tensor, scale?: Tensor, offset?: Tensor, epsil
  * call (not at import: the library's main entry has no side effects). The native backend
  * registers its own kernels when it is registered.
  */
-function ensureReferenceKernels(): void {
-  if (registered) return;
-  for (const config of batchNormTrainReferenceKernels('cpu')) {
-    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
-  }
-  if (!getGradient(batchNormTrainGradConfig.kernelName)) registerGradient(batchNormTrainGradConfig);
-  registered = true;
-}
-let registered = false;
+const ensureReferenceKernels = referenceRegistrar(() => batchNormTrainReferenceKernels('cpu'), () => [batchNormTrainGradConfig]);
 
 /** Gradient: one fused kernel gives dx, dscale and doffset. */
 export const batchNormTrainGradConfig: GradConfig = {
@@ -90,10 +83,6 @@ export const batchNormTrainGradConfig: GradConfig = {
 };
 
 // ---- reference kernels (any backend that stores values like the cpu backend) ----
-
-function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  return backend.data.get(t.dataId).values as Float32Array;
-}
 
 function geometry(x: TensorInfo): [number, number] {
   const C = x.shape[x.shape.length - 1];
@@ -145,7 +134,7 @@ interface Args { inputs: Record<string, TensorInfo>; backend: MathBackendCPU; at
 function referenceForward({ inputs, backend, attrs }: Args): TensorInfo[] {
   const { x, scale, offset } = inputs;
   const [M, C] = geometry(x);
-  const r = forwardLoops(values(backend, x), values(backend, scale), values(backend, offset), M, C, attrs.epsilon);
+  const r = forwardLoops(cpuValues(backend, x), cpuValues(backend, scale), cpuValues(backend, offset), M, C, attrs.epsilon);
   return [
     backend.makeTensorInfo(x.shape, 'float32', r.y),
     backend.makeTensorInfo([C], 'float32', r.mean),
@@ -157,8 +146,8 @@ function referenceBackward({ inputs, backend, attrs }: Args): TensorInfo[] {
   const { dy, x, mean, variance, scale, dmean, dvar } = inputs;
   const [M, C] = geometry(x);
   const r = backwardLoops(
-    values(backend, dy), values(backend, x), values(backend, mean), values(backend, variance), values(backend, scale),
-    values(backend, dmean), values(backend, dvar), M, C, attrs.epsilon,
+    cpuValues(backend, dy), cpuValues(backend, x), cpuValues(backend, mean), cpuValues(backend, variance), cpuValues(backend, scale),
+    cpuValues(backend, dmean), cpuValues(backend, dvar), M, C, attrs.epsilon,
   );
   return [
     backend.makeTensorInfo(x.shape, 'float32', r.dx),

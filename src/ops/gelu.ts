@@ -11,9 +11,10 @@
  * the reference the tests compare against.
  */
 import {
-  engine, getGradient, getKernel, registerGradient, registerKernel, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo,
+  engine, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { cpuValues, referenceRegistrar } from './reference-kernels.js';
 
 export const Gelu = 'ContrastiveGelu';
 export const GeluGrad = 'ContrastiveGeluGrad';
@@ -26,15 +27,7 @@ export function gelu<T extends Tensor>(x: T): T {
 }
 
 /** Registers the plain-loop kernels for the cpu backend and the gradient, once, at the first call. */
-function ensureReferenceKernels(): void {
-  if (registered) return;
-  for (const config of geluReferenceKernels('cpu')) {
-    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
-  }
-  if (!getGradient(geluGradConfig.kernelName)) registerGradient(geluGradConfig);
-  registered = true;
-}
-let registered = false;
+const ensureReferenceKernels = referenceRegistrar(() => geluReferenceKernels('cpu'), () => [geluGradConfig]);
 
 /** Gradient: dx = dy * gelu'(x), one kernel. */
 export const geluGradConfig: GradConfig = {
@@ -78,22 +71,17 @@ export function erf64(x: number): number {
 
 const INV_SQRT_2PI = 0.3989422804014327;
 
-function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
-}
-
 interface Args { inputs: Record<string, TensorInfo>; backend: MathBackendCPU }
 
 function referenceForward({ inputs, backend }: Args): TensorInfo {
-  const x = values(backend, inputs.x);
+  const x = cpuValues(backend, inputs.x);
   const y = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) y[i] = 0.5 * x[i] * (1 + erf64(x[i] * Math.SQRT1_2));
   return backend.makeTensorInfo(inputs.x.shape, 'float32', y);
 }
 
 function referenceBackward({ inputs, backend }: Args): TensorInfo {
-  const dy = values(backend, inputs.dy), x = values(backend, inputs.x);
+  const dy = cpuValues(backend, inputs.dy), x = cpuValues(backend, inputs.x);
   const dx = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];

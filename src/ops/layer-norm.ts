@@ -15,9 +15,10 @@
  * loops below (float64), which are also the reference the tests compare against.
  */
 import {
-  engine, getGradient, getKernel, registerGradient, registerKernel, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
+  engine, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { cpuValues, referenceRegistrar } from './reference-kernels.js';
 
 export const LayerNorm = 'ContrastiveLayerNorm';
 export const LayerNormGrad = 'ContrastiveLayerNormGrad';
@@ -49,15 +50,7 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: numbe
  * call (not at import: the library's main entry has no side effects). The native backend
  * registers its own kernels when it is registered.
  */
-function ensureReferenceKernels(): void {
-  if (registered) return;
-  for (const config of layerNormReferenceKernels('cpu')) {
-    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
-  }
-  if (!getGradient(layerNormGradConfig.kernelName)) registerGradient(layerNormGradConfig);
-  registered = true;
-}
-let registered = false;
+const ensureReferenceKernels = referenceRegistrar(() => layerNormReferenceKernels('cpu'), () => [layerNormGradConfig]);
 
 /** Gradient: one fused kernel gives dx, dgamma and dbeta. */
 export const layerNormGradConfig: GradConfig = {
@@ -73,11 +66,6 @@ export const layerNormGradConfig: GradConfig = {
 };
 
 // ---- reference kernels (any backend that stores values like the cpu backend) ----
-
-function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
-}
 
 function rows(x: TensorInfo): [number, number] {
   const H = x.shape[x.shape.length - 1];
@@ -129,14 +117,14 @@ interface Args { inputs: Record<string, TensorInfo>; backend: MathBackendCPU; at
 function referenceForward({ inputs, backend, attrs }: Args): TensorInfo {
   const { x, gamma, beta } = inputs;
   const [M, H] = rows(x);
-  const y = forwardLoops(values(backend, x), values(backend, gamma), values(backend, beta), M, H, attrs.epsilon);
+  const y = forwardLoops(cpuValues(backend, x), cpuValues(backend, gamma), cpuValues(backend, beta), M, H, attrs.epsilon);
   return backend.makeTensorInfo(x.shape, 'float32', y);
 }
 
 function referenceBackward({ inputs, backend, attrs }: Args): TensorInfo[] {
   const { dy, x, gamma } = inputs;
   const [M, H] = rows(x);
-  const r = backwardLoops(values(backend, dy), values(backend, x), values(backend, gamma), M, H, attrs.epsilon);
+  const r = backwardLoops(cpuValues(backend, dy), cpuValues(backend, x), cpuValues(backend, gamma), M, H, attrs.epsilon);
   return [
     backend.makeTensorInfo(x.shape, 'float32', r.dx),
     backend.makeTensorInfo([H], 'float32', r.dgamma),

@@ -12,10 +12,11 @@
  * against. As tfjs's Softmax, a row whose largest value is not finite comes out NaN.
  */
 import {
-  engine, getGradient, getKernel, registerGradient, registerKernel, reshape, sum, zeros,
+  engine, reshape, sum, zeros,
   type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { cpuValues, referenceRegistrar } from './reference-kernels.js';
 
 export const MaskedSoftmax = 'ContrastiveMaskedSoftmax';
 export const MaskedSoftmaxGrad = 'ContrastiveMaskedSoftmaxGrad';
@@ -48,15 +49,7 @@ export function maskedSoftmax(scores: Tensor, bias?: Tensor, scale = 1): Tensor 
 }
 
 /** Registers the plain-loop kernels for the cpu backend and the gradient, once, at the first call. */
-function ensureReferenceKernels(): void {
-  if (registered) return;
-  for (const config of maskedSoftmaxReferenceKernels('cpu')) {
-    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
-  }
-  if (!getGradient(maskedSoftmaxGradConfig.kernelName)) registerGradient(maskedSoftmaxGradConfig);
-  registered = true;
-}
-let registered = false;
+const ensureReferenceKernels = referenceRegistrar(() => maskedSoftmaxReferenceKernels('cpu'), () => [maskedSoftmaxGradConfig]);
 
 /**
  * Gradient: dscores from one kernel; dbias (only computed when the bias needs a gradient, which
@@ -81,15 +74,10 @@ export const maskedSoftmaxGradConfig: GradConfig = {
 
 // ---- reference kernels (float64) ----
 
-function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
-}
-
 interface Args { inputs: Record<string, TensorInfo>; backend: MathBackendCPU; attrs: MaskedSoftmaxAttrs }
 
 function referenceForward({ inputs, backend, attrs }: Args): TensorInfo {
-  const s = values(backend, inputs.scores), bias = values(backend, inputs.bias);
+  const s = cpuValues(backend, inputs.scores), bias = cpuValues(backend, inputs.bias);
   const shape = inputs.scores.shape, B = shape[0], n = shape[shape.length - 1];
   const y = new Float32Array(s.length);
   const rows = n === 0 ? 0 : s.length / n, perBatch = B === 0 ? 0 : rows / B;
@@ -114,7 +102,7 @@ function referenceForward({ inputs, backend, attrs }: Args): TensorInfo {
 }
 
 function referenceBackward({ inputs, backend, attrs }: Args): TensorInfo {
-  const dy = values(backend, inputs.dy), y = values(backend, inputs.y);
+  const dy = cpuValues(backend, inputs.dy), y = cpuValues(backend, inputs.y);
   const n = inputs.y.shape[inputs.y.shape.length - 1];
   const dx = new Float32Array(y.length);
   const rows = n === 0 ? 0 : y.length / n;
