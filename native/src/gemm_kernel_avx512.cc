@@ -14,6 +14,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+#include "avx512_transpose.h"
 #include "gemm.h"
 
 namespace contrastive {
@@ -85,31 +86,6 @@ void ukernel_direct(int64_t kc, const float* A, int64_t lda, const float* Bp, fl
     Bp += NR;
   }
   store_tile<ROWS>(c, C, ldc, accumulate);
-}
-
-// 16 x 16 transpose in registers (unpack, shuffle within lanes, then two rounds of 128-bit lane
-// shuffles): rows r[c] (16 k values of column c) -> r[k] (16 columns at k).
-inline void transpose16(__m512 (&r)[16]) {
-  __m512 t[16], u[16];
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 16; i += 4) {
-    u[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
-    u[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
-    u[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-    u[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-  }
-  for (int i = 0; i < 16; i += 8)
-    for (int j = 0; j < 4; ++j) {
-      t[i + j] = _mm512_shuffle_f32x4(u[i + j], u[i + j + 4], 0x88);
-      t[i + j + 4] = _mm512_shuffle_f32x4(u[i + j], u[i + j + 4], 0xDD);
-    }
-  for (int j = 0; j < 8; ++j) {
-    r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
-    r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xDD);
-  }
 }
 
 void pack_columns(const float* src, int64_t cs, int64_t kc, float* dst) {
