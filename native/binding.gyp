@@ -44,7 +44,7 @@
       ],
       "conditions": [
         ["target_arch=='x64'", {
-          "dependencies": ["gemm_kernel_avx2", "gemm_kernel_avx512"],
+          "dependencies": ["gemm_kernel_avx2", "gemm_kernel_avx512", "attention_kernel_avx512"],
           "defines": ["CONTRASTIVE_X64=1"]
         }],
         ["OS=='linux'", { "libraries": ["-lpthread"] }]
@@ -65,6 +65,13 @@
           "target_name": "gemm_kernel_avx512",
           "type": "static_library",
           "sources": ["src/gemm_kernel_avx512.cc"],
+          "cflags_cc": ["-mavx512f", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-mavx512f", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma"] }
+        },
+        {
+          "target_name": "attention_kernel_avx512",
+          "type": "static_library",
+          "sources": ["src/attention_short_avx512.cc"],
           "cflags_cc": ["-mavx512f", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma"],
           "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-mavx512f", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma"] }
         }

@@ -5,9 +5,15 @@
 // three steps, instead of two [B, heads, Lq, Lk] tensors written and read back by three kernels
 // (HeadScores, MaskedSoftmax, HeadContext, which training still uses: it needs P for the gradient).
 // The softmax row is masked_softmax_row.h, as in attention_softmax.cc.
+// When the caller allows it, the AVX-512 GEMM kernel is the active one and the head fits (D 32 or
+// 64, at most 128 keys: MiniLM / BERT-base on short texts), each head runs instead the
+// register-blocked short-sequence kernel of attention_short_avx512.cc; this generic path stays
+// for every other shape and machine.
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
+#include "attention_short.h"
 #include "gemm.h"
 #include "masked_softmax_row.h"
 #include "napi_util.h"
@@ -16,8 +22,9 @@
 namespace contrastive {
 namespace {
 
-// attentionFused(q, k, v, bias|null, out, B, G, Lq, Lk, D, scale)
+// attentionFused(q, k, v, bias|null, out, B, G, Lq, Lk, D, scale, allowShort)
 //   q [B, Lq, G * D], k and v [B, Lk, G * D], bias [B, Lk] (additive, per key), out [B, Lq, G * D].
+//   allowShort (optional, default true): false forces the generic path.
 Napi::Value AttentionFused(const Napi::CallbackInfo& info) {
   const float* q = f32(info[0]);
   const float* k = f32(info[1]);
@@ -32,6 +39,20 @@ Napi::Value AttentionFused(const Napi::CallbackInfo& info) {
     std::fill(out, out + B * Lq * H, 0.f);
     return info.Env().Undefined();
   }
+  const bool allow_short = info.Length() <= 11 || info[11].IsUndefined() || info[11].ToBoolean().Value();
+#if defined(CONTRASTIVE_X64)
+  if (allow_short && short_attention_fits(Lk, D) && std::strcmp(active_kernel().name, "avx512") == 0) {
+    // runs of consecutive heads, so that each head can prefetch the next; about 8 runs a thread
+    // (taken dynamically), at most 16 heads a run
+    const int64_t n = B * G, run = std::max<int64_t>(1, std::min<int64_t>(16, n / (8 * num_threads())));
+    parallel_for((n + run - 1) / run, [&](int64_t c, int) {
+      attention_heads_short_avx512(q, k, v, bias, out, G, Lq, Lk, D, scale, c * run, std::min(n, (c + 1) * run));
+    });
+    return info.Env().Undefined();
+  }
+#else
+  (void)allow_short;
+#endif
   const Epilogue none;
   parallel_for(B * G, [&](int64_t t, int) {
     thread_local std::vector<float> sbuf;

@@ -99,9 +99,11 @@ export interface NativeAddon {
   /**
    * Attention forward per (b, g): out_bg [Lq, D] = softmax(q_bg k_bg^T * scale + bias[b]) v_bg, heads
    * side by side in q [B, Lq, G * D], k, v [B, Lk, G * D], out [B, Lq, G * D]; bias [B, Lk] or null
-   * (native/src/attention_fused.cc).
+   * (native/src/attention_fused.cc). allowShort (default true) lets heads of width 32 or 64 over at
+   * most 128 keys run the AVX-512 short-sequence kernel (native/src/attention_short_avx512.cc) when
+   * the AVX-512 GEMM kernel is active; false forces the generic path.
    */
-  attentionFused(q: F32, k: F32, v: F32, bias: F32 | null, out: F32, B: number, G: number, Lq: number, Lk: number, D: number, scale: number): void;
+  attentionFused(q: F32, k: F32, v: F32, bias: F32 | null, out: F32, B: number, G: number, Lq: number, Lk: number, D: number, scale: number, allowShort?: boolean): void;
   /** out = x[begin, begin + size) per axis (x's shape: shape, rank <= 8). */
   slice(x: F32, out: F32, shape: Int32Array, begin: Int32Array, size: Int32Array): void;
   /** Row-wise softmax of x [rows, n] into out. */
