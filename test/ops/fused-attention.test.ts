@@ -96,6 +96,21 @@ describe('attentionContext: the AVX-512 short-sequence kernel (head width 32 / 6
     });
   }
 
+  it('with the other GEMM micro-kernels active (no AVX-512 short kernel: the generic path), equals the cpu reference kernel', () => {
+    const a = addon!;
+    const original = a.kernelName();
+    try {
+      for (const kernel of ['avx2', 'generic']) {
+        if (!a.setKernel(kernel)) continue; // not supported by this CPU
+        const [B, L, H, G] = [2, 64, 384, 12];
+        const specs = [{ shape: [B, L, H] }, { shape: [B, L, H] }, { shape: [B, L, H] }];
+        expectParity(specs, (q, k, v) => attentionContext(q, k, v, mask(B, L, 5), G, 1 / Math.sqrt(H / G)), { rtol: 1e-4, atol: 1e-5 });
+      }
+    } finally {
+      a.setKernel(original);
+    }
+  });
+
   it('equals the cpu reference kernel on the MiniLM and BERT-base head widths', () => {
     for (const [B, L, H, G] of [[2, 64, 384, 12], [2, 40, 768, 12], [1, 128, 128, 2]]) {
       const specs = [{ shape: [B, L, H] }, { shape: [B, L, H] }, { shape: [B, L, H] }];
