@@ -13,9 +13,10 @@
  * the same (below), the reference the tests compare against.
  */
 import {
-  engine, getKernel, registerKernel, tidy, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorMap, type Tensor, type TensorInfo,
+  engine, getKernel, tidy, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorMap, type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { cpuValues, referenceRegistrar } from './reference-kernels.js';
 import { headContext, headScores } from './attention-heads.js';
 import { maskedSoftmax } from './masked-softmax.js';
 
@@ -54,27 +55,15 @@ export function attentionContext(q: Tensor, k: Tensor, v: Tensor, bias: Tensor |
   return tidy(() => headContext(maskedSoftmax(headScores(q, k, numHeads), bias, scale), v));
 }
 
-function ensureReferenceKernels(): void {
-  if (registered) return;
-  for (const config of fusedAttentionReferenceKernels('cpu')) {
-    if (!getKernel(config.kernelName, 'cpu')) registerKernel(config);
-  }
-  registered = true;
-}
-let registered = false;
+const ensureReferenceKernels = referenceRegistrar(() => fusedAttentionReferenceKernels('cpu'));
 
 // ---- reference kernel (float64) ----
-
-function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
-}
 
 interface Args { inputs: Record<string, TensorInfo>; backend: MathBackendCPU; attrs: FusedAttentionAttrs }
 
 function referenceForward({ inputs, backend, attrs }: Args): TensorInfo {
-  const q = values(backend, inputs.q), k = values(backend, inputs.k), v = values(backend, inputs.v);
-  const bias = inputs.bias ? values(backend, inputs.bias) : null;
+  const q = cpuValues(backend, inputs.q), k = cpuValues(backend, inputs.k), v = cpuValues(backend, inputs.v);
+  const bias = inputs.bias ? cpuValues(backend, inputs.bias) : null;
   const [B, Lq, H] = inputs.q.shape, Lk = inputs.k.shape[1], G = attrs.numHeads, D = H / G;
   const out = new Float32Array(B * Lq * H);
   const z = new Float64Array(Lk);
