@@ -20,6 +20,7 @@
  *   npm run build && node bench/adam-speed.mjs [--threads 2] [--reps 7] [--warmup 2]
  */
 import { loadLibrary } from './library.mjs';
+import { median } from './timing.mjs';
 
 function parseArgs(argv) {
   const opt = { threads: 2, reps: 7, warmup: 2 };
@@ -33,10 +34,6 @@ function parseArgs(argv) {
   return opt;
 }
 
-const median = (xs) => {
-  const s = xs.slice().sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const opt = parseArgs(process.argv.slice(2));
 process.env.CONTRASTIVE_THREADS = String(opt.threads);

@@ -17,6 +17,7 @@
  *   npm run build && node bench/attention-speed.mjs [--threads 1,2] [--reps 31] [--calls 5] [--batch 32] [--seq 64] [--heads 12] [--head-dim 32]
  */
 import { loadLibrary } from './library.mjs';
+import { median } from './timing.mjs';
 
 function parseArgs(argv) {
   const opt = { threads: [1, 2], reps: 31, calls: 5, batch: 32, seq: 64, heads: 12, 'head-dim': 32 };
@@ -37,10 +38,6 @@ function parseArgs(argv) {
   return opt;
 }
 
-const median = (xs) => {
-  const s = xs.slice().sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const opt = parseArgs(process.argv.slice(2));
 const lib = await loadLibrary();

@@ -29,10 +29,14 @@ export function repeat(fn, { warmup, reps, budgetS = Infinity, onSample = () => 
   return { samples, warmup: warmed };
 }
 
+/** The median of numbers (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b), mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 /** Median, min and max of samples in ms (the median is what the report quotes). */
 export function summarize(samples) {
   const s = [...samples].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { median_ms: median, min_ms: s[0], max_ms: s[s.length - 1], reps: s.length, samples_ms: samples };
+  return { median_ms: median(s), min_ms: s[0], max_ms: s[s.length - 1], reps: s.length, samples_ms: samples };
 }

@@ -36,6 +36,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './timing.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '..');
@@ -79,10 +80,6 @@ function parseArgs(argv) {
   return opt;
 }
 
-const median = (xs) => {
-  const s = xs.slice().sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const stats = (xs) => (xs.length ? { median_ms: median(xs), min_ms: Math.min(...xs), max_ms: Math.max(...xs), reps: xs.length, samples_ms: xs.map((x) => Math.round(x * 10) / 10) } : null);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const threadEnv = (n) => ({ CONTRASTIVE_THREADS: String(n), OMP_NUM_THREADS: String(n), OPENBLAS_NUM_THREADS: String(n), MKL_NUM_THREADS: String(n) });

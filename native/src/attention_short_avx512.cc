@@ -97,27 +97,34 @@ constexpr int tile_rows(int nv) { return nv <= 4 ? 6 : nv <= 6 ? 4 : 3; }
 // e [R, Lkp], inv[r] = 1 / sum of e over the keys before Lk (the last vector's lanes in `last`), or
 // NaN when the max or the sum is not finite (a NaN or +inf logit, or every key at -inf), as
 // masked_softmax_row.h.
+// c[R][16 NV] = a[R, K] (row stride lda) * b[K, 16 NV] (row stride ldb), in registers: the
+// product of both halves of the kernel (Q K^T with K^T packed, and P V).
+template <int R, int NV>
+inline void tile_product(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t K, __m512 (&c)[R][NV]) {
+#pragma GCC unroll 12
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int w = 0; w < NV; ++w) c[r][w] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < K; ++k) {
+    __m512 bk[NV];
+#pragma GCC unroll 8
+    for (int w = 0; w < NV; ++w) bk[w] = _mm512_loadu_ps(b + k * ldb + 16 * w);
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) {
+      const __m512 ar = _mm512_set1_ps(a[r * lda + k]);
+#pragma GCC unroll 8
+      for (int w = 0; w < NV; ++w) c[r][w] = _mm512_fmadd_ps(ar, bk[w], c[r][w]);
+    }
+  }
+}
+
 template <int NV>
 inline void score_tile(const float* q, int64_t ldq, const float* kt, int64_t D, const float* bias, __mmask16 last,
                        float scale, float* e, float* inv) {
   constexpr int R = tile_rows(NV);
   constexpr int64_t Lkp = 16 * NV;
   __m512 c[R][NV];
-#pragma GCC unroll 8
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 8
-    for (int w = 0; w < NV; ++w) c[r][w] = _mm512_setzero_ps();
-  for (int64_t d = 0; d < D; ++d) {
-    __m512 b[NV];
-#pragma GCC unroll 8
-    for (int w = 0; w < NV; ++w) b[w] = _mm512_loadu_ps(kt + d * Lkp + 16 * w);
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const __m512 a = _mm512_set1_ps(q[r * ldq + d]);
-#pragma GCC unroll 8
-      for (int w = 0; w < NV; ++w) c[r][w] = _mm512_fmadd_ps(a, b[w], c[r][w]);
-    }
-  }
+  tile_product<R, NV>(q, ldq, kt, Lkp, D, c);
   const __m512 sc = _mm512_set1_ps(scale);
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
@@ -165,21 +172,7 @@ void score_block(int rows, const float* q, int64_t ld, const float* kt, int64_t 
 template <int R, int NV>
 inline void pv_tile(const float* p, int64_t Lkp, const float* v, int64_t ld, int64_t Lk, const float* inv, float* out) {
   __m512 c[R][NV];
-#pragma GCC unroll 12
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
-    for (int w = 0; w < NV; ++w) c[r][w] = _mm512_setzero_ps();
-  for (int64_t j = 0; j < Lk; ++j) {
-    __m512 b[NV];
-#pragma GCC unroll 4
-    for (int w = 0; w < NV; ++w) b[w] = _mm512_loadu_ps(v + j * ld + 16 * w);
-#pragma GCC unroll 12
-    for (int r = 0; r < R; ++r) {
-      const __m512 a = _mm512_set1_ps(p[r * Lkp + j]);
-#pragma GCC unroll 4
-      for (int w = 0; w < NV; ++w) c[r][w] = _mm512_fmadd_ps(a, b[w], c[r][w]);
-    }
-  }
+  tile_product<R, NV>(p, Lkp, v, ld, Lk, c);
 #pragma GCC unroll 12
   for (int r = 0; r < R; ++r) {
     const __m512 f = _mm512_set1_ps(inv[r]);
