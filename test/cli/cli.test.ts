@@ -157,7 +157,7 @@ describe('contrastive CLI', () => {
     expect(JSON.parse(fw.out)).toMatchObject({ labelled: 80, n: 1429, whitenedOn: 8571 });
     expect(JSON.parse(fw.out).rawPixels.whitening.shrinkage).toBeGreaterThan(0);
     expect(JSON.parse(fw.out).rawPixels.knnTop1AsGiven).toBeGreaterThan(0.1);
-  });
+  }, 240_000); // ~80 s on 2 quiet cores: room for a loaded CI machine
 
   it('trains the supervised methods (triplet, siamese) and rejects options of other methods', () => {
     for (const method of ['triplet', 'siamese']) {
@@ -191,7 +191,7 @@ describe('contrastive CLI', () => {
       expect(r.code, r.err).toBe(0);
       expect(r.err).toMatch(/epoch 2\/2/);
     }
-  });
+  }, 240_000); // ~95 s on 2 quiet cores: room for a loaded CI machine
 
   it('embeds and evaluates a run made by the library\'s Trainer alone (no run.json: its saved encoder), and --limit gives a quick check', async () => {
     await import('../../src/backend/register.js');
