@@ -164,6 +164,19 @@ void parallel_chunks(int64_t n, int64_t chunks, F&& fn) {
   });
 }
 
+// The mr x nr corner of a micro-kernel's full tile (row stride ldt = the kernel's NR), written
+// into C at an edge where the full tile would run past it: added to C or stored.
+inline void store_partial_tile(const float* tile, int64_t ldt, int64_t mr, int64_t nr, float* c, int64_t ldc, bool accumulate) {
+  for (int64_t r = 0; r < mr; ++r) {
+    float* cr = c + r * ldc;
+    const float* t = tile + r * ldt;
+    if (accumulate)
+      for (int64_t q = 0; q < nr; ++q) cr[q] += t[q];
+    else
+      for (int64_t q = 0; q < nr; ++q) cr[q] = t[q];
+  }
+}
+
 // One KC x NC block of B is packed (bp) and shared; this computes rows [i0, i0+mc) x columns
 // [j0, j0 + nc) of C against it, for the jr panels [jr0, jr1).
 void macro_kernel(const KernelInfo& kr, int64_t mc, int64_t nc, int64_t kc, const float* ap, const float* bp,
@@ -182,14 +195,7 @@ void macro_kernel(const KernelInfo& kr, int64_t mc, int64_t nc, int64_t kc, cons
         kr.fn(kc, a, b, c, ldc, accumulate);
       } else {
         kr.fn(kc, a, b, tile, NR, 0);
-        for (int64_t r = 0; r < mr; ++r) {
-          float* cr = c + r * ldc;
-          const float* t = tile + r * NR;
-          if (accumulate)
-            for (int64_t q = 0; q < nr; ++q) cr[q] += t[q];
-          else
-            for (int64_t q = 0; q < nr; ++q) cr[q] = t[q];
-        }
+        store_partial_tile(tile, NR, mr, nr, c, ldc, accumulate);
       }
       if (last) apply_epilogue(mr, nr, c, ldc, epi, col0 + jr);
     }
@@ -281,14 +287,7 @@ void gemm_direct(const KernelInfo& kr, int64_t M, int64_t N, int64_t K, const fl
               kern(kc, ai, lda, b, c, ldc, acc);
             } else {
               kern(kc, ai, lda, b, tile, NR, 0);
-              for (int64_t r = 0; r < mr; ++r) {
-                float* cr = c + r * ldc;
-                const float* tr = tile + r * NR;
-                if (acc)
-                  for (int64_t q = 0; q < nr; ++q) cr[q] += tr[q];
-                else
-                  for (int64_t q = 0; q < nr; ++q) cr[q] = tr[q];
-              }
+              store_partial_tile(tile, NR, mr, nr, c, ldc, acc);
             }
           }
           // once per row tile and column block (one call per row of up to NC_DIRECT columns, still
