@@ -10,8 +10,9 @@
  * native/src/gemm.cc Act::Gelu), one kernel. Otherwise, and whenever a gradient may be taken, the
  * composition gelu(fused.matMul(x, kernel, bias)) (./gelu.ts), which the tests compare against.
  */
-import { engine, fused, getKernel, type Tensor } from '@tensorflow/tfjs-core';
+import { engine, fused, type Tensor } from '@tensorflow/tfjs-core';
 import { gelu } from './gelu.js';
+import { inferenceKernelAvailable } from './reference-kernels.js';
 
 export const DenseGelu = 'ContrastiveDenseGelu';
 
@@ -25,9 +26,8 @@ export function denseGelu(x: Tensor, kernel: Tensor, bias: Tensor): Tensor {
   if (kernel.rank !== 2 || kernel.shape[0] !== K) throw new Error(`denseGelu: kernel must be [${K}, outputs] (x's last axis ${K}), received [${kernel.shape}]`);
   const I = kernel.shape[1];
   if (bias.rank !== 1 || bias.shape[0] !== I) throw new Error(`denseGelu: bias must be [${I}] (kernel's outputs), received [${bias.shape}]`);
-  const e = engine();
-  if (e.state.gradientDepth === 0 && getKernel(DenseGelu, e.backendName)) {
-    return e.runKernel(DenseGelu, { x, kernel, bias }) as Tensor;
+  if (inferenceKernelAvailable(DenseGelu)) {
+    return engine().runKernel(DenseGelu, { x, kernel, bias }) as Tensor;
   }
   return gelu(fused.matMul({ a: x, b: kernel, bias }));
 }

@@ -13,10 +13,10 @@
  * the same (below), the reference the tests compare against.
  */
 import {
-  engine, getKernel, tidy, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorMap, type Tensor, type TensorInfo,
+  engine, tidy, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorMap, type Tensor, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { cpuValues, referenceRegistrar } from './reference-kernels.js';
+import { cpuValues, inferenceKernelAvailable, referenceRegistrar } from './reference-kernels.js';
 import { headContext, headScores } from './attention-heads.js';
 import { maskedSoftmax } from './masked-softmax.js';
 
@@ -47,10 +47,9 @@ export function attentionContext(q: Tensor, k: Tensor, v: Tensor, bias: Tensor |
     throw new Error(`attentionContext: bias must be float32 [${B}, ${Lk}] or [${B}, 1, ..., ${Lk}], received ${bias.dtype} [${bias.shape}]`);
   }
   ensureReferenceKernels();
-  const e = engine();
-  if (e.state.gradientDepth === 0 && getKernel(FusedAttention, e.backendName)) {
+  if (inferenceKernelAvailable(FusedAttention)) {
     const inputs: NamedTensorMap = bias ? { q, k, v, bias } : { q, k, v };
-    return e.runKernel(FusedAttention, inputs, { numHeads, scale }) as Tensor;
+    return engine().runKernel(FusedAttention, inputs, { numHeads, scale }) as Tensor;
   }
   return tidy(() => headContext(maskedSoftmax(headScores(q, k, numHeads), bias, scale), v));
 }

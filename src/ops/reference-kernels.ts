@@ -5,7 +5,7 @@
  * cpu-stored tensor's values as float32.
  */
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { type GradConfig, type KernelConfig, type TensorInfo, getGradient, getKernel, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
+import { type GradConfig, type KernelConfig, type TensorInfo, engine, getGradient, getKernel, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
 
 /**
  * A function that registers `kernels()` (those not registered yet) and `gradients()` (those of a
@@ -20,6 +20,17 @@ export function referenceRegistrar(kernels: () => readonly KernelConfig[], gradi
     for (const grad of gradients()) if (!getGradient(grad.kernelName)) registerGradient(grad);
     registered = true;
   };
+}
+
+/**
+ * Whether an inference-only fused kernel (one without a gradient: fused attention, dense + GELU,
+ * add + LayerNorm) may run now: no gradient is being recorded (tfjs's engine at gradientDepth 0)
+ * and the active backend has the kernel (`native`). Otherwise the op takes its differentiable
+ * composition.
+ */
+export function inferenceKernelAvailable(kernelName: string): boolean {
+  const e = engine();
+  return e.state.gradientDepth === 0 && getKernel(kernelName, e.backendName) !== undefined;
 }
 
 /** The values of a tensor stored by the cpu backend (or one that stores like it), as float32 (copied only when they are not). */
